@@ -1,0 +1,154 @@
+"""The library entry points: ``restore_text`` and ``Restorer``.
+
+Data flow: stemmed tokens -> candidates (lexicon, name rules) -> beam search
+over the KenLM model -> words, written in their usual case.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import lm
+from .build import MODEL_FILES, build_model
+from .candidates import Candidate, CandidateGenerator
+from .decode import Decoder, Settings, confidence
+from .lexicon import Lexicon
+from .sources import cache_dir
+
+SENTENCE_END = frozenset({".", "!", "?"})
+
+
+class ModelError(RuntimeError):
+    """The model directory is missing or unusable; the message says what to do."""
+
+
+def default_model_dir() -> Path:
+    """``$DESTEM_MODEL``, else ``models/default`` of this checkout, else the cache."""
+    if os.environ.get("DESTEM_MODEL"):
+        return Path(os.environ["DESTEM_MODEL"])
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "models" / "default"
+    return cache_dir() / "models" / "default"
+
+
+@dataclass(frozen=True, slots=True)
+class RestoredToken:
+    """One input token and what destem made of it."""
+
+    stem: str
+    word: str  # the chosen word, in its usual case
+    confidence: float  # share of score mass among the candidates (NaN if not computed)
+    alternatives: tuple[tuple[str, float], ...]  # (word, log10 score vs. best), best first
+
+    def as_dict(self) -> dict:
+        return {
+            "stem": self.stem, "word": self.word, "confidence": round(self.confidence, 4),
+            "alternatives": [[w, s] for w, s in self.alternatives],
+        }
+
+
+class Restorer:
+    """Loads a model once and restores any number of token sequences.
+
+    >>> r = Restorer()  # doctest: +SKIP
+    >>> [t.word for t in r.restore_tokens("red armi".split())]  # doctest: +SKIP
+    ['Red', 'Army']
+    """
+
+    def __init__(
+        self,
+        model_dir: str | Path | None = None,
+        settings: Settings = Settings(),
+        build_if_missing: bool = False,
+    ) -> None:
+        self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+        missing = [f for f in MODEL_FILES if not (self.model_dir / f).is_file()]
+        if missing and build_if_missing and not self.model_dir.exists():
+            print(f"destem: no model at {self.model_dir}; building the default model once "
+                  "(about 5 minutes)", file=sys.stderr, flush=True)
+            build_model(self.model_dir)
+            missing = []
+        if missing:
+            raise ModelError(
+                f"model directory {self.model_dir} lacks {', '.join(missing)}; "
+                f"rebuild it with: destem build-model --out {self.model_dir}"
+            )
+        try:
+            self.lexicon = Lexicon.load(self.model_dir / "lexicon.tsv.gz")
+            rules = json.loads((self.model_dir / "rules.json").read_text(encoding="utf-8"))
+            self.manifest = json.loads((self.model_dir / "manifest.json").read_text(encoding="utf-8"))
+            model = lm.load(self.model_dir / "lm.bin")
+        except (OSError, ValueError, EOFError) as exc:
+            raise ModelError(
+                f"model directory {self.model_dir} is damaged ({exc}); "
+                f"rebuild it with: destem build-model --out {self.model_dir}"
+            ) from exc
+        self.candidates = CandidateGenerator(self.lexicon, rules)
+        self.decoder = Decoder(model, settings)
+
+    def _write(self, cand: Candidate, sentence_start: bool) -> str:
+        if not cand.known and cand.word.isalpha():
+            return cand.word[:1].upper() + cand.word[1:]  # unseen words are mostly names
+        return self.lexicon.case(cand.word, sentence_start)
+
+    def restore_tokens(self, tokens: Sequence[str], alternatives: bool = True) -> list[RestoredToken]:
+        """Restore a token sequence; the result is aligned with the input.
+
+        Sentences (cut after ``.``, ``!``, ``?``) are searched one at a time.
+        With ``alternatives=False`` the per-token scores are skipped (faster).
+        """
+        result: list[RestoredToken] = []
+        start = 0
+        for end in range(1, len(tokens) + 1):
+            if end == len(tokens) or tokens[end - 1] in SENTENCE_END:
+                result.extend(self._restore_sentence(tokens[start:end], alternatives))
+                start = end
+        return result
+
+    def _restore_sentence(self, tokens: Sequence[str], alternatives: bool) -> list[RestoredToken]:
+        positions = [self.candidates(t) for t in tokens]
+        path = self.decoder.best_path(positions)
+        choices = self.decoder.explain(positions, path) if alternatives else None
+        restored = []
+        first_word = next((i for i, t in enumerate(tokens) if any(c.isalpha() for c in t)), -1)
+        for i, (token, cands, j) in enumerate(zip(tokens, positions, path)):
+            word = self._write(cands[j], i == first_word)
+            if choices is None:
+                restored.append(RestoredToken(token, word, float("nan"), ()))
+                continue
+            alts = choices[i].alternatives
+            restored.append(RestoredToken(
+                token, word, confidence(alts, j), tuple((cands[k].word, s) for k, s in alts),
+            ))
+        return restored
+
+    def restore_line(self, line: str) -> str:
+        """One line of stemmed tokens -> one line of words, token for token."""
+        tokens = line.split()
+        return " ".join(t.word for t in self.restore_tokens(tokens, alternatives=False))
+
+
+@lru_cache(maxsize=4)
+def _shared_restorer(model_dir: Path) -> Restorer:
+    return Restorer(model_dir)
+
+
+def restore_text(text: str, model_dir: str | Path | None = None) -> str:
+    """Turn stemmed text back into words, line by line, token for token.
+
+    >>> restore_text("trotski born kherson provinc , ukrain novemb 7 , 1879")
+    'Trotsky born Kherson province , Ukraine November 7 , 1879'
+    >>> restore_text("red armi")
+    'Red Army'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"restore_text expects str, not {type(text).__name__}; decode bytes first")
+    restorer = _shared_restorer(Path(model_dir) if model_dir else default_model_dir())
+    return "\n".join(restorer.restore_line(line) for line in text.split("\n"))

@@ -1,0 +1,138 @@
+"""Beam search through the candidate lattice of one sentence.
+
+Each position holds the candidates of one input token. A hypothesis is a
+KenLM state plus a score; extending it by a candidate adds the LM's log10
+probability of the word, the candidate's prior (scaled by ``prior_weight``)
+and a penalty if the LM has never seen the word. Hypotheses that reach the
+same KenLM state can never be told apart by later words, so only the best of
+them is kept (recombination); then the ``beam`` best survive.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import kenlm
+
+from .candidates import Candidate
+from .lm import lm_token
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Search parameters; the defaults are the ones the benchmark measures."""
+
+    beam: int = 8
+    prior_weight: float = 0.5
+    oov_penalty: float = -3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The chosen candidate of one position and how it compared."""
+
+    index: int  # into the position's candidate list
+    alternatives: tuple[tuple[int, float], ...] = ()  # (index, log10 score vs. best), best first
+
+
+class Decoder:
+    """Scores candidate lattices with one loaded KenLM model."""
+
+    def __init__(self, model: kenlm.Model, settings: Settings = Settings()) -> None:
+        self.model = model
+        self.settings = settings
+        self._bonus: dict[tuple[str, float], float] = {}
+
+    def _lattice(self, positions: Sequence[Sequence[Candidate]]) -> list[list[tuple[str, float]]]:
+        """Per position: (LM token, prior and OOV bonus) for each candidate."""
+        weight = self.settings.prior_weight
+        lattice = []
+        for cands in positions:
+            row = []
+            for c in cands:
+                token = lm_token(c.word)
+                oov = 0.0 if token in self.model else self.settings.oov_penalty
+                row.append((token, weight * c.logprior + oov))
+            lattice.append(row)
+        return lattice
+
+    def best_path(self, positions: Sequence[Sequence[Candidate]]) -> list[int]:
+        """Index of the chosen candidate at each position."""
+        if not positions:
+            return []
+        lattice = self._lattice(positions)
+        model = self.model
+        start = kenlm.State()
+        model.BeginSentenceWrite(start)
+        # state -> (score, backpointer); a backpointer is (previous, index).
+        hyps: dict[kenlm.State, tuple[float, tuple | None]] = {start: (0.0, None)}
+        for row in lattice:
+            extended: dict[kenlm.State, tuple[float, tuple | None]] = {}
+            for state, (score, back) in hyps.items():
+                for j, (token, bonus) in enumerate(row):
+                    out = kenlm.State()
+                    total = score + model.BaseScore(state, token, out) + bonus
+                    seen = extended.get(out)
+                    if seen is None or total > seen[0]:
+                        extended[out] = (total, (back, j))
+            if len(extended) > self.settings.beam:
+                kept = heapq.nlargest(self.settings.beam, extended.items(), key=lambda kv: kv[1][0])
+                hyps = dict(kept)
+            else:
+                hyps = extended
+        end = kenlm.State()
+        best_back = max(
+            hyps.items(), key=lambda kv: kv[1][0] + model.BaseScore(kv[0], "</s>", end)
+        )[1][1]
+        path: list[int] = []
+        while best_back is not None:
+            best_back, j = best_back
+            path.append(j)
+        path.reverse()
+        return path
+
+    def explain(self, positions: Sequence[Sequence[Candidate]], path: list[int]) -> list[Choice]:
+        """Score every candidate against the chosen one, position by position.
+
+        With an n-gram model, swapping the word at position i changes only the
+        n-grams that end within the next ``order`` words, so each swap is
+        scored exactly on that window of the chosen path.
+        """
+        lattice = self._lattice(positions)
+        model = self.model
+        order = model.order
+        words = [lattice[i][j][0] for i, j in enumerate(path)]
+        states = [kenlm.State()]
+        model.BeginSentenceWrite(states[0])
+        for word in words:
+            out = kenlm.State()
+            model.BaseScore(states[-1], word, out)
+            states.append(out)
+
+        choices = []
+        for i, row in enumerate(lattice):
+            window_end = min(len(words), i + order)
+            scores = []
+            for j, (token, bonus) in enumerate(row):
+                state, total = states[i], bonus
+                for k, word in enumerate(words[i:window_end], start=i):
+                    out = kenlm.State()
+                    total += model.BaseScore(state, token if k == i else word, out)
+                    state = out
+                if window_end == len(words):
+                    total += model.BaseScore(state, "</s>", kenlm.State())
+                scores.append((j, total))
+            best = max(s for _, s in scores)
+            ranked = sorted(((j, round(s - best, 4)) for j, s in scores), key=lambda js: -js[1])
+            choices.append(Choice(path[i], tuple(ranked)))
+        return choices
+
+
+def confidence(alternatives: tuple[tuple[int, float], ...], index: int) -> float:
+    """Share of the (log10) score mass held by candidate ``index``."""
+    masses = {j: 10.0**delta for j, delta in alternatives}
+    total = sum(masses.values())
+    return masses.get(index, 0.0) / total if total else math.nan

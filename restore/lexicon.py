@@ -1,0 +1,201 @@
+"""Stem -> surface words, with how likely each word is given the stem.
+
+The lexicon answers "which real words could have produced this stem?". Words
+come from three places: the training prose (real usage, counted), wordfreq's
+large English list (frequencies from a web-scale mix, but with junk such as
+``ukrain``), and a real word list (Debian ``wamerican-insane``). A wordfreq
+entry counts as a word only if the word list or the training prose vouches
+for it, which keeps stems from being proposed as words.
+
+Every word is indexed under the stem of each of NLTK's three Porter modes, so
+input from other Porter implementations still finds it (``u`` for ``us``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from .pipeline import STOPWORDS, stem, stem_variants
+
+WORD_LIST = Path("/usr/share/dict/american-english-insane")
+_WORDLIKE = regex.compile(r"^\p{L}[\p{L}\p{M}'.\-]*$")
+
+# How much of a word's prior comes from the training prose rather than
+# wordfreq; and the floor that keeps dictionary-only words possible.
+CORPUS_SHARE = 0.5
+FLOOR = 1e-9
+
+
+@dataclass
+class CaseStats:
+    """How each lowercase word was written, counted in cased training prose.
+
+    ``inner`` counts forms away from the sentence start; ``first`` counts the
+    forms of a sentence's first *surviving* token, which is how destem learns
+    whether that token usually opened the sentence (``However``) or followed
+    a removed stopword (``The Bolsheviks`` keeps its capital anyway, ``He was
+    born`` leaves ``born`` lowercase).
+    """
+
+    inner: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    first: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+
+    def add_sentence(self, tokens: list[str]) -> None:
+        for i, token in enumerate(tokens):
+            (self.first if i == 0 else self.inner)[token.lower()][token] += 1
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    word: str
+    logprob: float  # log10 P(word | stem)
+
+
+class Lexicon:
+    """The built lexicon: candidates per stem and the case of each word."""
+
+    def __init__(
+        self,
+        entries: dict[str, list[Entry]],
+        cased: dict[str, str],
+        first_cased: dict[str, str],
+    ) -> None:
+        self.entries = entries
+        self.cased = cased
+        self.first_cased = first_cased
+
+    def lookup(self, stem_: str) -> list[Entry]:
+        """Candidate words for a stem, most likely first (empty if unknown)."""
+        return self.entries.get(stem_, [])
+
+    def case(self, word: str, sentence_start: bool = False) -> str:
+        """The usual written form of a lowercase word."""
+        if sentence_start and word in self.first_cased:
+            return self.first_cased[word]
+        return self.cased.get(word, word)
+
+    def save(self, path: Path) -> None:
+        """One line per (stem, word): stem, word, log10 P, cased, first-cased."""
+        with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as out:
+            for stem_ in sorted(self.entries):
+                for e in self.entries[stem_]:
+                    cased = self.cased.get(e.word, "")
+                    first = self.first_cased.get(e.word, "")
+                    out.write(f"{stem_}\t{e.word}\t{e.logprob:.4f}\t{cased}\t{first}\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        entries: dict[str, list[Entry]] = {}
+        cased: dict[str, str] = {}
+        first_cased: dict[str, str] = {}
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                stem_, word, logprob, case, first = line.rstrip("\n").split("\t")
+                entries.setdefault(stem_, []).append(Entry(word, float(logprob)))
+                if case:
+                    cased[word] = case
+                if first:
+                    first_cased[word] = first
+        return cls(entries, cased, first_cased)
+
+
+def is_wordlike(token: str) -> bool:
+    return bool(_WORDLIKE.match(token))
+
+
+def read_word_list(path: Path = WORD_LIST) -> list[str]:
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: apt-get install wamerican-insane")
+    return path.read_text(encoding="utf-8", errors="replace").split()
+
+
+def _usual_form(forms: Counter[str]) -> str:
+    return forms.most_common(1)[0][0]
+
+
+def build(
+    counts: Counter[str],
+    case_stats: CaseStats,
+    word_list: Iterable[str],
+    wordfreq_freqs: dict[str, float],
+    max_per_stem: int = 40,
+) -> Lexicon:
+    """Assemble the lexicon from corpus counts, a word list and wordfreq."""
+    dictionary_case: dict[str, str] = {}
+    for written in word_list:
+        if is_wordlike(written):
+            lower = written.lower()
+            # Lowercase spelling wins: "polish" and "Polish" both exist.
+            if lower not in dictionary_case or written == lower:
+                dictionary_case[lower] = written
+
+    total = sum(counts.values()) or 1
+    vocabulary = {w for w in counts if is_wordlike(w)}
+    vocabulary |= {w for w in wordfreq_freqs if w in dictionary_case}
+    vocabulary |= set(dictionary_case)
+    vocabulary -= STOPWORDS
+
+    by_stem: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for word in vocabulary:
+        p = (1 - CORPUS_SHARE) * wordfreq_freqs.get(word, 0.0) + CORPUS_SHARE * counts.get(word, 0) / total
+        for s in stem_variants(word):
+            by_stem[s].append((p + FLOOR, word))
+
+    entries: dict[str, list[Entry]] = {}
+    for s, scored in by_stem.items():
+        scored.sort(key=lambda pw: (-pw[0], pw[1]))
+        scored = scored[:max_per_stem]
+        norm = sum(p for p, _ in scored)
+        entries[s] = [Entry(w, round(math.log10(p / norm), 4)) for p, w in scored]
+
+    cased: dict[str, str] = {}
+    first_cased: dict[str, str] = {}
+    for word in vocabulary:
+        inner = case_stats.inner.get(word)
+        form = _usual_form(inner) if inner else dictionary_case.get(word, word)
+        if form != word:
+            cased[word] = form
+        first = case_stats.first.get(word)
+        if first:
+            first_form = _usual_form(first)
+            if first_form != form:
+                first_cased[word] = first_form
+    return Lexicon(entries, cased, first_cased)
+
+
+def rule_of(stem_: str, word: str) -> str:
+    """How a stem turns back into its word, as a reusable rule.
+
+    ``("trotski", "trotsky")`` gives ``"i>y"``; ``("provinc", "province")``
+    gives ``">e"``. The rule keeps the differing tail of both strings, so it
+    applies to any stem ending the same way.
+    """
+    common = 0
+    for a, b in zip(stem_, word):
+        if a != b:
+            break
+        common += 1
+    return f"{stem_[common:]}>{word[common:]}"
+
+
+def learn_rules(lexicon: Lexicon, top: int = 60) -> dict[str, float]:
+    """log10 share of each stem->word rule among proper names in the lexicon.
+
+    Unknown stems are mostly names, so the rules are counted over words the
+    lexicon writes capitalized; they then rank the guesses for unseen names.
+    """
+    rules: Counter[str] = Counter()
+    for stem_, entries in lexicon.entries.items():
+        for e in entries:
+            if lexicon.cased.get(e.word, e.word)[:1].isupper() and stem(e.word) == stem_:
+                rules[rule_of(stem_, e.word)] += 1
+    kept = rules.most_common(top)
+    total = sum(n for _, n in kept) or 1
+    return {rule: round(math.log10(n / total), 4) for rule, n in kept}
