@@ -1,6 +1,7 @@
 """The library entry points: ``restore_text`` and ``Restorer``.
 
-Data flow: stemmed tokens -> candidates (lexicon, name rules) -> beam search
+Data flow: stemmed tokens -> candidates (lexicon; name rules ranked by a
+character model) -> beam search
 over the KenLM model -> words, written in their usual case.
 """
 
@@ -85,12 +86,13 @@ class Restorer:
             rules = json.loads((self.model_dir / "rules.json").read_text(encoding="utf-8"))
             self.manifest = json.loads((self.model_dir / "manifest.json").read_text(encoding="utf-8"))
             model = lm.load(self.model_dir / "lm.bin")
+            spelling_model = lm.load(self.model_dir / "spelling.bin")
         except (OSError, ValueError, EOFError) as exc:
             raise ModelError(
                 f"model directory {self.model_dir} is damaged ({exc}); "
                 f"rebuild it with: destem build-model --out {self.model_dir}"
             ) from exc
-        self.candidates = CandidateGenerator(self.lexicon, rules)
+        self.candidates = CandidateGenerator(self.lexicon, rules, spelling_model)
         self.decoder = Decoder(model, settings)
 
     def _write(self, cand: Candidate, sentence_start: bool) -> str:

@@ -6,7 +6,8 @@ forward pipeline *without* stemming, and writes::
 
     lm.bin            KenLM binary over lowercased, stopword-free tokens
     lexicon.tsv.gz    stem -> words with priors, and each word's usual case
-    rules.json        stem -> word rules for names the lexicon lacks
+    rules.json        stem -> word rules, to propose spellings of unseen names
+    spelling.bin      character 6-gram KenLM model of names, to rank them
     manifest.json     sources, held-out documents, versions, sizes, timings
 
 into a temporary folder that is renamed into place only when complete.
@@ -29,7 +30,8 @@ from . import lexicon as lexicon_mod
 from . import lm, sources
 from .pipeline import analyse_line
 
-MODEL_FILES = ("lm.bin", "lexicon.tsv.gz", "rules.json", "manifest.json")
+MODEL_FILES = ("lm.bin", "spelling.bin", "lexicon.tsv.gz", "rules.json", "manifest.json")
+SPELLING_ORDER = 6
 DEFAULT_ORDER = 5
 DEFAULT_PRUNE = [0, 0, 1]
 
@@ -105,7 +107,8 @@ def build_model(
         case_stats = lexicon_mod.CaseStats()
         seen: set[int] = set()
         train_text = work / "train.txt"
-        with train_text.open("w", encoding="utf-8") as out, multiprocessing.Pool(jobs) as pool:
+        pool = multiprocessing.Pool(jobs)
+        with train_text.open("w", encoding="utf-8") as out:
             docs = _documents(names, corpora, manifest)
             per_source: Counter[str] = Counter()
             pending = ((d.source, d.text) for d in docs)
@@ -133,7 +136,9 @@ def build_model(
         _log("building the lexicon")
         import wordfreq
 
-        lex = lexicon_mod.build(counts, case_stats, word_list, wordfreq.get_frequency_dict("en", "large"))
+        with pool:
+            lex = lexicon_mod.build(counts, case_stats, word_list, wordfreq.get_frequency_dict("en", "large"),
+                                    map_fn=lambda fn, items: pool.imap(fn, items, chunksize=4096))
         lex.save(work / "lexicon.tsv.gz")
         rules = lexicon_mod.learn_rules(lex)
         (work / "rules.json").write_text(json.dumps(rules, indent=1), encoding="utf-8")
@@ -143,6 +148,10 @@ def build_model(
 
         lm.train(train_text, work / "lm.bin", order, prune, memory)
         train_text.unlink()
+        name_text = work / "names.txt"
+        name_text.write_text("".join(lm.spelling(n) + "\n" for n in lexicon_mod.names(lex)), encoding="utf-8")
+        lm.train(name_text, work / "spelling.bin", SPELLING_ORDER, [], memory)
+        name_text.unlink()
         manifest["build_seconds"] = round(time.monotonic() - began, 1)
         manifest["bytes"] = {f.name: f.stat().st_size for f in sorted(work.iterdir())}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")

@@ -3,22 +3,29 @@
 Known stems get the lexicon's words. Every token also keeps itself as a
 candidate, and stems the lexicon has never seen (mostly names: ``vatseti``,
 ``rakovski``) get guesses made by running Porter's rules backwards: each rule
-learned from the names in the lexicon (``i>y``, ``>e``, ...) is applied, and
-a guess survives only if it stems back to the token. No token is ever
+learned from the names in the lexicon (``i>y``, ``>e``, ...) is applied, a
+guess survives only if it stems back to the token, and a character-level
+model of names ranks the survivors. No token is ever
 dropped: a token without letters (punctuation, numbers) is its own only
 candidate.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import kenlm
+
 from .lexicon import Lexicon
-from .pipeline import stem_variants
+from .lm import spelling
+from .pipeline import stem
 
 # log10 prior of the token itself when the lexicon knows other words for
 # the stem but not the token as a word: possible, but a last resort.
 IDENTITY_FALLBACK = -4.0
+# Stems repeat heavily (Zipf), so candidate lists are memoised, within bounds.
+CACHE_SIZE = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +38,28 @@ class Candidate:
 class CandidateGenerator:
     """Makes the candidate list for each token; stateless after construction."""
 
-    def __init__(self, lexicon: Lexicon, rules: dict[str, float], max_candidates: int = 12) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        rules: dict[str, float],
+        spelling_model: kenlm.Model,
+        max_candidates: int = 12,
+    ) -> None:
         self.lexicon = lexicon
+        self.spelling_model = spelling_model
         self.rules = sorted(rules.items(), key=lambda kv: -kv[1])
         self.max_candidates = max_candidates
+        self._cache: dict[str, list[Candidate]] = {}
 
     def __call__(self, token: str) -> list[Candidate]:
+        found = self._cache.get(token)
+        if found is None:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            found = self._cache[token] = self._generate(token)
+        return found
+
+    def _generate(self, token: str) -> list[Candidate]:
         lowered = token.lower()
         if not any(c.isalpha() for c in lowered):
             return [Candidate(token, 0.0, True)]
@@ -46,18 +69,26 @@ class CandidateGenerator:
             return known
         if known:
             return known + [Candidate(lowered, IDENTITY_FALLBACK, False)]
+        if not lowered.isascii():
+            return [Candidate(lowered, 0.0, False)]  # Porter only rewrites English spellings
         return self.guesses(lowered)
 
     def guesses(self, stem_: str) -> list[Candidate]:
-        """Words that Porter would have stemmed to ``stem_``, by learned rules."""
-        found: dict[str, float] = {}
-        for rule, logp in self.rules:
+        """Spellings Porter would have stemmed to ``stem_``, most likely first.
+
+        The learned rules propose; the character model of names decides:
+        P(word | stem) is P(word) renormalised over the words that stem back,
+        so ``deleuz`` becomes ``deleuze`` (names seldom end in z) while
+        ``kamenev`` stays as it is.
+        """
+        proposed = {stem_}
+        for rule, _ in self.rules:
             tail, replacement = rule.split(">", 1)
-            if not stem_.endswith(tail):
-                continue
-            word = stem_[: len(stem_) - len(tail)] + replacement
-            if word not in found and (word == stem_ or stem_ in stem_variants(word)):
-                found[word] = logp
-        found.setdefault(stem_, min(found.values(), default=0.0))
-        ranked = sorted(found.items(), key=lambda kv: -kv[1])[: self.max_candidates]
-        return [Candidate(w, p, False) for w, p in ranked]
+            if stem_.endswith(tail):
+                word = stem_[: len(stem_) - len(tail)] + replacement
+                if stem(word) == stem_:
+                    proposed.add(word)
+        scored = {w: self.spelling_model.score(spelling(w), bos=True, eos=True) for w in proposed}
+        norm = math.log10(sum(10.0**s for s in scored.values()))
+        ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[: self.max_candidates]
+        return [Candidate(w, round(s - norm, 4), False) for w, s in ranked]

@@ -44,19 +44,32 @@ class Decoder:
     def __init__(self, model: kenlm.Model, settings: Settings = Settings()) -> None:
         self.model = model
         self.settings = settings
-        self._bonus: dict[tuple[str, float], float] = {}
+        # Candidate lists are shared objects (the generator memoises them), so
+        # their scored rows are memoised by identity; the list is kept in the
+        # entry so an id is never reused for another list while cached.
+        self._rows: dict[int, tuple[Sequence[Candidate], list[tuple[str, float]]]] = {}
+
+    def _row(self, cands: Sequence[Candidate]) -> list[tuple[str, float]]:
+        """(LM token, prior and OOV bonus) for each candidate of a position."""
+        weight = self.settings.prior_weight
+        row = []
+        for c in cands:
+            token = lm_token(c.word)
+            oov = 0.0 if token in self.model else self.settings.oov_penalty
+            row.append((token, weight * c.logprior + oov))
+        return row
 
     def _lattice(self, positions: Sequence[Sequence[Candidate]]) -> list[list[tuple[str, float]]]:
-        """Per position: (LM token, prior and OOV bonus) for each candidate."""
-        weight = self.settings.prior_weight
+        rows = self._rows
         lattice = []
         for cands in positions:
-            row = []
-            for c in cands:
-                token = lm_token(c.word)
-                oov = 0.0 if token in self.model else self.settings.oov_penalty
-                row.append((token, weight * c.logprior + oov))
-            lattice.append(row)
+            key = id(cands)
+            row = rows.get(key)
+            if row is None or row[0] is not cands:
+                if len(rows) >= 200_000:
+                    rows.clear()
+                row = rows[key] = (cands, self._row(cands))
+            lattice.append(row[1])
         return lattice
 
     def best_path(self, positions: Sequence[Sequence[Candidate]]) -> list[int]:

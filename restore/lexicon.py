@@ -16,7 +16,7 @@ from __future__ import annotations
 import gzip
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,11 +26,15 @@ from .pipeline import STOPWORDS, stem, stem_variants
 
 WORD_LIST = Path("/usr/share/dict/american-english-insane")
 _WORDLIKE = regex.compile(r"^\p{L}[\p{L}\p{M}'.\-]*$")
+_CLITIC = regex.compile(r"(?i)('s|'d|'m|'ll|'re|'ve|n't|')$")
 
 # How much of a word's prior comes from the training prose rather than
 # wordfreq; and the floor that keeps dictionary-only words possible.
 CORPUS_SHARE = 0.5
 FLOOR = 1e-9
+# A word reached only through another Porter mode's stem ("used" -> "us" in
+# the original algorithm) is kept, but far behind the default mode's words.
+VARIANT_SHARE = 1e-3
 
 
 @dataclass
@@ -107,7 +111,12 @@ class Lexicon:
 
 
 def is_wordlike(token: str) -> bool:
-    return bool(_WORDLIKE.match(token))
+    """A token the Treebank tokenizer could emit as one word.
+
+    Possessives and contractions ("Kinzer's", "Jones'") never are: the
+    tokenizer splits their endings off.
+    """
+    return bool(_WORDLIKE.match(token)) and not _CLITIC.search(token)
 
 
 def read_word_list(path: Path = WORD_LIST) -> list[str]:
@@ -126,8 +135,13 @@ def build(
     word_list: Iterable[str],
     wordfreq_freqs: dict[str, float],
     max_per_stem: int = 40,
+    map_fn: Callable[[Callable[[str], set[str]], list[str]], Iterable[set[str]]] = map,
 ) -> Lexicon:
-    """Assemble the lexicon from corpus counts, a word list and wordfreq."""
+    """Assemble the lexicon from corpus counts, a word list and wordfreq.
+
+    Stemming every word three ways is most of the work, so ``map_fn`` may be
+    a process pool's ``map``.
+    """
     dictionary_case: dict[str, str] = {}
     for written in word_list:
         if is_wordlike(written):
@@ -143,10 +157,12 @@ def build(
     vocabulary -= STOPWORDS
 
     by_stem: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for word in vocabulary:
+    ordered = sorted(vocabulary)
+    for word, variants in zip(ordered, map_fn(stem_variants, ordered)):
         p = (1 - CORPUS_SHARE) * wordfreq_freqs.get(word, 0.0) + CORPUS_SHARE * counts.get(word, 0) / total
-        for s in stem_variants(word):
-            by_stem[s].append((p + FLOOR, word))
+        main = stem(word)
+        for s in variants:
+            by_stem[s].append((p + FLOOR if s == main else (p + FLOOR) * VARIANT_SHARE, word))
 
     entries: dict[str, list[Entry]] = {}
     for s, scored in by_stem.items():
@@ -185,17 +201,27 @@ def rule_of(stem_: str, word: str) -> str:
     return f"{stem_[common:]}>{word[common:]}"
 
 
-def learn_rules(lexicon: Lexicon, top: int = 60) -> dict[str, float]:
-    """log10 share of each stem->word rule among proper names in the lexicon.
+def names(lexicon: Lexicon) -> list[str]:
+    """Lowercased words the lexicon writes capitalized, as samples of names.
 
-    Unknown stems are mostly names, so the rules are counted over words the
-    lexicon writes capitalized; they then rank the guesses for unseen names.
+    Plurals of words the lexicon has anyway ("Americans") are left out: an
+    unseen stem is seldom the plural of a known name.
     """
-    rules: Counter[str] = Counter()
-    for stem_, entries in lexicon.entries.items():
-        for e in entries:
-            if lexicon.cased.get(e.word, e.word)[:1].isupper() and stem(e.word) == stem_:
-                rules[rule_of(stem_, e.word)] += 1
+    words = {e.word for entries in lexicon.entries.values() for e in entries}
+    return sorted(
+        w for w in words
+        if lexicon.cased.get(w, w)[:1].isupper() and w.isalpha() and w.isascii()
+        and not (w.endswith("s") and w[:-1] in words)
+    )
+
+
+def learn_rules(lexicon: Lexicon, top: int = 40) -> dict[str, float]:
+    """log10 share of each stem->word rule among the lexicon's names.
+
+    Unknown stems are mostly rare names, so these rules, applied backwards,
+    propose the spellings an unseen name may have had.
+    """
+    rules = Counter(rule_of(stem(name), name) for name in names(lexicon))
     kept = rules.most_common(top)
     total = sum(n for _, n in kept) or 1
     return {rule: round(math.log10(n / total), 4) for rule, n in kept}

@@ -33,6 +33,11 @@ def lm_token(word: str) -> str:
     return _DIGIT.sub("0", word) if any(c.isdigit() for c in word) else word
 
 
+def spelling(word: str) -> str:
+    """A word as a sentence of characters, for the character-level model."""
+    return " ".join(word)
+
+
 def _log(message: str) -> None:
     print(f"destem: {message}", file=sys.stderr, flush=True)
 
@@ -112,7 +117,8 @@ def train(text: Path, output: Path, order: int, prune: list[int], memory: str = 
     if prune:
         lmplz += ["--prune", *map(str, prune)]
     _run(lmplz, f"training a {order}-gram model on {text.name}")
-    _run([str(tools / "build_binary"), "-s", "probing", str(arpa), str(output)], "binarizing")
+    # build_binary's default "probing" layout: fastest to query.
+    _run([str(tools / "build_binary"), "-s", str(arpa), str(output)], "binarizing")
     arpa.unlink()
 
 

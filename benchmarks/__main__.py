@@ -1,0 +1,115 @@
+"""``python -m benchmarks``: accuracy against baselines, speed, memory -> README.
+
+Builds the models it needs once (cached in ``models/``), scores every set,
+writes ``benchmarks/results/latest.json`` and rewrites the README's results
+block. Nothing in that block is typed by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import wordfreq
+
+from restore import Restorer, Settings
+from restore.build import build_model
+
+from . import evalsets, report, scoring
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "models"
+RESULTS = Path(__file__).resolve().parent / "results"
+BEAMS = (2, 8, 32)
+
+
+def ensure_model(name: str, **kwargs) -> Path:
+    path = MODELS / name
+    if not (path / "manifest.json").is_file():
+        print(f"benchmark: building model {name}", file=sys.stderr, flush=True)
+        build_model(path, **kwargs)
+    return path
+
+
+def accuracy(models: dict[str, Path], sets: list[evalsets.EvalSet]) -> list[dict]:
+    rows = []
+    freqs = wordfreq.get_frequency_dict("en", "large")
+    restorers = {name: Restorer(path) for name, path in models.items()}
+    for evalset in sets:
+        for model_name in (evalset.model, "wiki") if evalset.name == "wikipedia" else (evalset.model,):
+            if model_name not in restorers:
+                continue
+            restorer = restorers[model_name]
+            started = time.monotonic()
+            methods = {
+                "identity": scoring.identity,
+                "prevalent (tm)": scoring.Prevalent(restorer, freqs),
+                "most frequent": scoring.MostFrequent(restorer),
+                "destem": scoring.destem(restorer),
+            }
+            results = {name: scoring.evaluate(evalset.sentences, fn, restorer).as_dict()
+                       for name, fn in methods.items()}
+            results["coverage ceiling"] = scoring.evaluate(
+                evalset.sentences, scoring.identity, restorer, ceiling=True).as_dict(top_errors=0)
+            rows.append({"set": evalset.name, "model": model_name, "tokens": evalset.tokens,
+                         "seconds": round(time.monotonic() - started, 1), "results": results})
+            d = results["destem"]["words"]["percent"]
+            m = results["most frequent"]["words"]["percent"]
+            print(f"benchmark: {evalset.name} [{model_name}]: destem {d}% most-frequent {m}%",
+                  file=sys.stderr, flush=True)
+    return rows
+
+
+def speed(model: Path, text: Path, beams: tuple[int, ...]) -> list[dict]:
+    """Each beam width in its own process, so peak memory is its own."""
+    rows = []
+    for beam in beams:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.speed", str(model), str(text), str(beam)],
+            capture_output=True, text=True, check=True,
+        )
+        rows.append(json.loads(done.stdout))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--no-readme", action="store_true", help="do not rewrite README.md")
+    parser.add_argument("--skip-wiki-model", action="store_true",
+                        help="skip the model built with the shared Wikipedia corpus")
+    args = parser.parse_args()
+
+    models = {"default": ensure_model("default"), "no-essay": ensure_model("no-essay", include_essay=False)}
+    corpus = evalsets.SHARED / "corpora" / "wikipedia-2015-sample.txt.xz"
+    if corpus.is_file() and not args.skip_wiki_model:
+        models["wiki"] = ensure_model("wiki", corpora=[corpus])
+    sets = evalsets.registry_sets() + evalsets.shared_sets()
+    if not evalsets.shared_sets():
+        print(f"benchmark: {evalsets.SHARED / 'eval'} not found; skipping the Wikipedia set",
+              file=sys.stderr)
+
+    sample = RESULTS / "speed-input.txt"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    speed_set = next((s for s in sets if s.name == "wikipedia"), sets[0])
+    sample.write_text("\n".join(" ".join(t.stem for t in s) for s in speed_set.sentences) + "\n",
+                      encoding="utf-8")
+    results = {
+        "accuracy": accuracy(models, sets),
+        "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, BEAMS)},
+        "models": {name: json.loads((path / "manifest.json").read_text()) for name, path in models.items()},
+        "defaults": {"beam": Settings.beam, "prior_weight": Settings.prior_weight},
+    }
+    sample.unlink()
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    markdown = report.render(results)
+    print(markdown)
+    if not args.no_readme:
+        report.update_readme(ROOT / "README.md", markdown)
+
+
+if __name__ == "__main__":
+    main()

