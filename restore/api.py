@@ -17,7 +17,8 @@ from pathlib import Path
 
 from . import lm
 from .build import MODEL_FILES, build_model
-from .candidates import Candidate, CandidateGenerator
+from .candidates import CandidateGenerator
+from .casing import CaseContext
 from .decode import Decoder, Settings, confidence
 from .lexicon import Lexicon
 from .sources import cache_dir
@@ -83,6 +84,7 @@ class Restorer:
             )
         try:
             self.lexicon = Lexicon.load(self.model_dir / "lexicon.tsv.gz")
+            self.casing = CaseContext.load(self.model_dir / "casing.tsv.gz")
             rules = json.loads((self.model_dir / "rules.json").read_text(encoding="utf-8"))
             self.manifest = json.loads((self.model_dir / "manifest.json").read_text(encoding="utf-8"))
             model = lm.load(self.model_dir / "lm.bin")
@@ -94,11 +96,6 @@ class Restorer:
             ) from exc
         self.candidates = CandidateGenerator(self.lexicon, rules, spelling_model)
         self.decoder = Decoder(model, settings)
-
-    def _write(self, cand: Candidate, sentence_start: bool) -> str:
-        if not cand.known and cand.word.isalpha():
-            return cand.word[:1].upper() + cand.word[1:]  # unseen words are mostly names
-        return self.lexicon.case(cand.word, sentence_start)
 
     def restore_tokens(self, tokens: Sequence[str], alternatives: bool = True) -> list[RestoredToken]:
         """Restore a token sequence; the result is aligned with the input.
@@ -120,8 +117,10 @@ class Restorer:
         choices = self.decoder.explain(positions, path) if alternatives else None
         restored = []
         first_word = next((i for i, t in enumerate(tokens) if any(c.isalpha() for c in t)), -1)
-        for i, (token, cands, j) in enumerate(zip(tokens, positions, path)):
-            word = self._write(cands[j], i == first_word)
+        chosen = [cands[j] for cands, j in zip(positions, path)]
+        written = self.casing.write([c.word for c in chosen], self.lexicon, first_word,
+                                    [not c.known for c in chosen])
+        for i, (token, cands, j, word) in enumerate(zip(tokens, positions, path, written)):
             if choices is None:
                 restored.append(RestoredToken(token, word, float("nan"), ()))
                 continue

@@ -6,6 +6,7 @@ forward pipeline *without* stemming, and writes::
 
     lm.bin            KenLM binary over lowercased, stopword-free tokens
     lexicon.tsv.gz    stem -> words with priors, and each word's usual case
+    casing.tsv.gz     case that depends on the neighbouring word ("Red Army")
     rules.json        stem -> word rules, to propose spellings of unseen names
     spelling.bin      character 6-gram KenLM model of names, to rank them
     manifest.json     sources, held-out documents, versions, sizes, timings
@@ -27,10 +28,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import lexicon as lexicon_mod
-from . import lm, sources
+from . import casing, lm, sources
 from .pipeline import analyse_line
 
-MODEL_FILES = ("lm.bin", "spelling.bin", "lexicon.tsv.gz", "rules.json", "manifest.json")
+MODEL_FILES = ("lm.bin", "spelling.bin", "lexicon.tsv.gz", "casing.tsv.gz", "rules.json", "manifest.json")
 SPELLING_ORDER = 6
 DEFAULT_ORDER = 5
 DEFAULT_PRUNE = [0, 0, 1]
@@ -108,7 +109,8 @@ def build_model(
         seen: set[int] = set()
         train_text = work / "train.txt"
         pool = multiprocessing.Pool(jobs)
-        with train_text.open("w", encoding="utf-8") as out:
+        cased_text = work / "cased.txt"
+        with train_text.open("w", encoding="utf-8") as out, cased_text.open("w", encoding="utf-8") as cased:
             docs = _documents(names, corpora, manifest)
             per_source: Counter[str] = Counter()
             pending = ((d.source, d.text) for d in docs)
@@ -124,6 +126,7 @@ def build_model(
                         continue
                     seen.add(key)
                     out.write(line + "\n")
+                    cased.write(" ".join(sentence) + "\n")
                     counts.update(lowered)
                     case_stats.add_sentence(sentence)
                     stats["tokens"] += len(lowered)
@@ -140,6 +143,11 @@ def build_model(
             lex = lexicon_mod.build(counts, case_stats, word_list, wordfreq.get_frequency_dict("en", "large"),
                                     map_fn=lambda fn, items: pool.imap(fn, items, chunksize=4096))
         lex.save(work / "lexicon.tsv.gz")
+        _log("learning case in context")
+        with cased_text.open(encoding="utf-8") as handle:
+            varying = casing.varying_words(case_stats.inner)
+            casing.CaseContext.learn((line.split() for line in handle), lex, varying).save(work / "casing.tsv.gz")
+        cased_text.unlink()
         rules = lexicon_mod.learn_rules(lex)
         (work / "rules.json").write_text(json.dumps(rules, indent=1), encoding="utf-8")
         manifest["lexicon"] = {

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 import kenlm
+import regex
 
 from .lexicon import Lexicon
 from .lm import spelling
@@ -26,6 +27,14 @@ from .pipeline import stem
 IDENTITY_FALLBACK = -4.0
 # Stems repeat heavily (Zipf), so candidate lists are memoised, within bounds.
 CACHE_SIZE = 200_000
+
+
+# head (anything up to the last run of letters), core (that run), tail.
+_ATTACHED = regex.compile(r"^(?P<head>.*?[^\p{L}]|)(?P<core>\p{L}+)(?P<tail>[^\p{L}]*)$")
+_APOSTROPHES = frozenset({"’", "'"})
+# "X’" in stemmed text is far more often a possessive "X’s" than a plural
+# possessive "Xs’"; the split is a fixed assumption, not a measured one.
+_POSSESSIVE, _BARE_APOSTROPHE = math.log10(0.9), math.log10(0.1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +78,30 @@ class CandidateGenerator:
             return known
         if known:
             return known + [Candidate(lowered, IDENTITY_FALLBACK, False)]
+        attached = _ATTACHED.match(lowered)
+        if attached and (attached["head"] or attached["tail"]):
+            return self._attached(attached["head"], attached["core"], attached["tail"])
         if not lowered.isascii():
             return [Candidate(lowered, 0.0, False)]  # Porter only rewrites English spellings
         return self.guesses(lowered)
+
+    def _attached(self, head: str, core: str, tail: str) -> list[Candidate]:
+        """Words glued to punctuation the tokenizer did not split off.
+
+        Typographic quotes and ellipses stay attached (``“permanent``,
+        ``trotsky’s``, ``revolution…the``). Porter stemmed only the end of
+        such a token, so the last run of letters is restored as a token of
+        its own and the rest is kept. A trailing apostrophe is what Porter
+        leaves of a possessive ``’s``, so that reading comes first.
+        """
+        out = []
+        for c in self(core):
+            if tail in _APOSTROPHES:
+                out.append(Candidate(head + c.word + tail + "s", c.logprior + _POSSESSIVE, c.known))
+                out.append(Candidate(head + c.word + tail, c.logprior + _BARE_APOSTROPHE, c.known))
+            else:
+                out.append(Candidate(head + c.word + tail, c.logprior, c.known))
+        return out[: self.max_candidates]
 
     def guesses(self, stem_: str) -> list[Candidate]:
         """Spellings Porter would have stemmed to ``stem_``, most likely first.
