@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import lm
-from .build import MODEL_FILES, build_model
+from .build import FORMAT_VERSION, MODEL_FILES, build_model
 from .candidates import CandidateGenerator
 from .casing import CaseContext
 from .decode import Decoder, Settings, confidence
@@ -91,9 +91,14 @@ class Restorer:
             spelling_model = lm.load(self.model_dir / "spelling.bin")
         except (OSError, ValueError, EOFError) as exc:
             raise ModelError(
-                f"model directory {self.model_dir} is damaged ({exc}); "
+                f"model directory {self.model_dir} is damaged: {exc}; "
                 f"rebuild it with: destem build-model --out {self.model_dir}"
             ) from exc
+        if self.manifest.get("format") != FORMAT_VERSION:
+            raise ModelError(
+                f"model directory {self.model_dir} was built by another version of destem; "
+                f"rebuild it with: destem build-model --out {self.model_dir}"
+            )
         self.candidates = CandidateGenerator(self.lexicon, rules, spelling_model)
         self.decoder = Decoder(model, settings)
 
@@ -142,12 +147,14 @@ def _shared_restorer(model_dir: Path) -> Restorer:
 
 
 def restore_text(text: str, model_dir: str | Path | None = None) -> str:
-    """Turn stemmed text back into words, line by line, token for token.
+    r"""Turn stemmed text back into words, line by line, token for token.
 
-    >>> restore_text("trotski born kherson provinc , ukrain novemb 7 , 1879")
-    'Trotsky born Kherson province , Ukraine November 7 , 1879'
-    >>> restore_text("red armi")
-    'Red Army'
+    >>> restore_text("trotski born kherson , ukrain novemb 7 , 1879")
+    'Trotsky born Kherson , Ukraine November 7 , 1879'
+    >>> print(restore_text("red armi\n\ncentral committe"))
+    Red Army
+    <BLANKLINE>
+    Central Committee
     """
     if not isinstance(text, str):
         raise TypeError(f"restore_text expects str, not {type(text).__name__}; decode bytes first")

@@ -33,6 +33,8 @@ from .pipeline import analyse_line
 
 MODEL_FILES = ("lm.bin", "spelling.bin", "lexicon.tsv.gz", "casing.tsv.gz", "rules.json", "manifest.json")
 SPELLING_ORDER = 6
+# Bumped whenever the files change meaning; older models must be rebuilt.
+FORMAT_VERSION = 2
 DEFAULT_ORDER = 5
 DEFAULT_PRUNE = [0, 0, 1]
 
@@ -101,7 +103,7 @@ def build_model(
     work.chmod(0o755)
     try:
         manifest: dict = {
-            "sources": {}, "corpora": [str(p) for p in corpora], "heldout": {},
+            "format": FORMAT_VERSION, "sources": {}, "corpora": [str(p) for p in corpora], "heldout": {},
             "order": order, "prune": prune, "versions": _versions(),
         }
         counts: Counter[str] = Counter()

@@ -119,6 +119,7 @@ class CandidateGenerator:
                 if stem(word) == stem_:
                     proposed.add(word)
         scored = {w: self.spelling_model.score(spelling(w), bos=True, eos=True) for w in proposed}
-        norm = math.log10(sum(10.0**s for s in scored.values()))
+        top = max(scored.values())  # subtracted first: long words underflow 10**score
+        norm = top + math.log10(sum(10.0 ** (s - top) for s in scored.values()))
         ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[: self.max_candidates]
         return [Candidate(w, round(s - norm, 4), False) for w, s in ranked]

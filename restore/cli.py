@@ -115,8 +115,12 @@ def _with_progress(lines: Iterator[str], source: str) -> Iterator[str]:
 def _process(source: str, output: Optional[Path], errors: Errors, handle: Callable[[str], str]) -> None:
     try:
         with open_output(output) as out:
+            empty = True
             for line in _with_progress(read_lines(source, errors), source):
                 out.write(handle(line) + "\n")
+                empty = False
+            if empty:
+                raise InputError(f"{'standard input' if source == '-' else source} is empty")
     except InputError as exc:
         raise fail(str(exc), EXIT_INPUT) from None
     except BrokenPipeError:
@@ -166,12 +170,21 @@ def build_model_cmd(
     essay: Annotated[bool, typer.Option(help="Include the essay in data/ as in-domain prose.")] = True,
     order: Annotated[int, typer.Option(min=2, max=6, help="n-gram order.")] = 5,
     memory: Annotated[str, typer.Option(help="Memory lmplz may take (its -S).")] = "2G",
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing if a usable model is there.")] = False,
 ) -> None:
     """Build a model from the registry sources (and --corpus files)."""
     from .build import build_model
 
+    target = out or default_model_dir()
+    if if_missing:
+        try:
+            Restorer(target)
+            typer.echo(f"destem: model in {target} is usable; not rebuilding", err=True)
+            return
+        except ModelError:
+            pass
     try:
-        build_model(out or default_model_dir(), corpus or [], include_essay=essay, order=order, memory=memory)
+        build_model(target, corpus or [], include_essay=essay, order=order, memory=memory)
     except FileNotFoundError as exc:
         raise fail(str(exc), EXIT_INPUT) from None
     except Exception as exc:

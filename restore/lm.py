@@ -22,6 +22,7 @@ import regex
 from .sources import cache_dir
 
 _DIGIT = regex.compile(r"\d")
+_BINARY_MAGIC = b"mmap lm "  # how every KenLM binary file begins
 
 
 def lm_token(word: str) -> str:
@@ -133,7 +134,11 @@ def load(path: Path) -> kenlm.Model:
     """Load a binary model; a clear error if it is missing or damaged."""
     if not path.is_file():
         raise FileNotFoundError(f"no language model at {path}")
+    with path.open("rb") as handle:
+        if handle.read(len(_BINARY_MAGIC)) != _BINARY_MAGIC:
+            # Checked here: KenLM would try it as ARPA text and print to stderr.
+            raise ValueError(f"{path.name} is not a KenLM binary model")
     try:
         return kenlm.Model(str(path))
     except (OSError, RuntimeError) as exc:
-        raise ValueError(f"the language model {path} is damaged ({exc})") from exc
+        raise ValueError(f"{path.name} cannot be loaded ({str(exc).splitlines()[0][:200]})") from exc

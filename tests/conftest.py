@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from restore import Restorer, casing, default_model_dir, lexicon, lm, pipeline
-from restore.build import SPELLING_ORDER
+from restore.build import FORMAT_VERSION, SPELLING_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -54,5 +54,5 @@ def essay_model(tmp_path_factory, essay_sentences) -> Path:
     names = out / "names.txt"
     names.write_text("".join(lm.spelling(w) + "\n" for w in words), encoding="utf-8")
     lm.train(names, out / "spelling.bin", SPELLING_ORDER, [], "200M")
-    (out / "manifest.json").write_text(json.dumps({"sources": {"essay": {}}}), encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps({"format": FORMAT_VERSION, "sources": {"essay": {}}}), encoding="utf-8")
     return out
