@@ -48,3 +48,16 @@ def test_sentence_splitter_keeps_abbreviations_and_initials():
 def test_stem_text_keeps_line_structure_including_empty_lines():
     out = pipeline.stem_text("The armies marched.\n\nThey were defeated.")
     assert out.split("\n") == ["armi march .", "", "defeat ."]
+
+
+def test_fast_tokenizer_matches_nltks_stock_treebank_tokenizer():
+    from nltk.tokenize import TreebankWordTokenizer
+
+    from .conftest import ESSAY
+
+    stock = TreebankWordTokenizer()
+    text = ESSAY.read_text(encoding="utf-8") + "\nHe said, \"Don't--\" (and 'twas [so]) -- can't you'll we're O'Brien's?"
+    sentences = [s for line in text.splitlines() for s in split_sentences(line)]
+    assert len(sentences) > 300
+    for sentence in sentences:
+        assert pipeline.tokenize(sentence) == stock.tokenize(sentence)
