@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 RESULTS = Path(__file__).resolve().parent / "results"
 BEAMS = (2, 8, 32)
+SAMPLE_FROM, SAMPLE_TOKENS = 151, 100  # "childhood famili ( 1879-1896 ) ..." in the seed
 
 
 def ensure_model(name: str, **kwargs) -> Path:
@@ -97,7 +98,10 @@ def main() -> None:
     speed_set = next((s for s in sets if s.name == "wikipedia"), sets[0])
     sample.write_text("\n".join(" ".join(t.stem for t in s) for s in speed_set.sentences) + "\n",
                       encoding="utf-8")
+    seed = (ROOT / "data" / "trotsky.stemmed.txt").read_text(encoding="utf-8").split()
+    stemmed = " ".join(seed[SAMPLE_FROM:SAMPLE_FROM + SAMPLE_TOKENS])
     results = {
+        "sample": {"stemmed": stemmed, "restored": Restorer(models["default"]).restore_line(stemmed)},
         "accuracy": accuracy(models, sets),
         "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, BEAMS)},
         "models": {name: json.loads((path / "manifest.json").read_text()) for name, path in models.items()},

@@ -14,7 +14,9 @@ def _pct(cell: dict) -> str:
 
 
 def render(results: dict) -> str:
-    out = ["### Word accuracy (% of alphabetic tokens restored exactly, case-insensitive)", "",
+    out = ["### Sample: the stemmed seed, restored by the default model", "",
+           "```", results["sample"]["stemmed"], "```", "", "```", results["sample"]["restored"], "```", "",
+           "### Word accuracy (% of alphabetic tokens restored exactly, case-insensitive)", "",
            "| set | model | tokens | " + " | ".join(METHODS) + " |",
            "|---|---|---:|" + "---:|" * len(METHODS)]
     for row in results["accuracy"]:
