@@ -1,8 +1,8 @@
 """destem: turn Porter-stemmed, stopword-stripped text back into words.
 
 >>> from restore import restore_text
->>> restore_text("bolshevik revolutionari marxist theorist")  # doctest: +SKIP
-'Bolshevik revolutionary Marxist theorist'
+>>> restore_text("trotski expel communist parti")
+'Trotsky expelled Communist Party'
 """
 
 from .api import ModelError, Restorer, RestoredToken, default_model_dir, restore_text

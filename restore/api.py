@@ -18,7 +18,7 @@ from pathlib import Path
 from . import lm
 from .build import FORMAT_VERSION, MODEL_FILES, build_model
 from .candidates import CandidateGenerator
-from .casing import CaseContext
+from .casing import Truecaser
 from .decode import Decoder, Settings, confidence
 from .lexicon import Lexicon
 from .sources import cache_dir
@@ -59,8 +59,8 @@ class RestoredToken:
 class Restorer:
     """Loads a model once and restores any number of token sequences.
 
-    >>> r = Restorer()  # doctest: +SKIP
-    >>> [t.word for t in r.restore_tokens("red armi".split())]  # doctest: +SKIP
+    >>> r = Restorer()
+    >>> [t.word for t in r.restore_tokens("red armi".split())]
     ['Red', 'Army']
     """
 
@@ -84,11 +84,11 @@ class Restorer:
             )
         try:
             self.lexicon = Lexicon.load(self.model_dir / "lexicon.tsv.gz")
-            self.casing = CaseContext.load(self.model_dir / "casing.tsv.gz")
             rules = json.loads((self.model_dir / "rules.json").read_text(encoding="utf-8"))
             self.manifest = json.loads((self.model_dir / "manifest.json").read_text(encoding="utf-8"))
             model = lm.load(self.model_dir / "lm.bin")
             spelling_model = lm.load(self.model_dir / "spelling.bin")
+            case_model = lm.load(self.model_dir / "case.bin")
         except (OSError, ValueError, EOFError) as exc:
             raise ModelError(
                 f"model directory {self.model_dir} is damaged: {exc}; "
@@ -101,6 +101,7 @@ class Restorer:
             )
         self.candidates = CandidateGenerator(self.lexicon, rules, spelling_model)
         self.decoder = Decoder(model, settings)
+        self.truecaser = Truecaser(case_model, self.lexicon)
 
     def restore_tokens(self, tokens: Sequence[str], alternatives: bool = True) -> list[RestoredToken]:
         """Restore a token sequence; the result is aligned with the input.
@@ -121,10 +122,8 @@ class Restorer:
         path = self.decoder.best_path(positions)
         choices = self.decoder.explain(positions, path) if alternatives else None
         restored = []
-        first_word = next((i for i, t in enumerate(tokens) if any(c.isalpha() for c in t)), -1)
         chosen = [cands[j] for cands, j in zip(positions, path)]
-        written = self.casing.write([c.word for c in chosen], self.lexicon, first_word,
-                                    [not c.known for c in chosen])
+        written = self.truecaser.write([c.word for c in chosen], [not c.known for c in chosen])
         for i, (token, cands, j, word) in enumerate(zip(tokens, positions, path, written)):
             if choices is None:
                 restored.append(RestoredToken(token, word, float("nan"), ()))

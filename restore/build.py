@@ -6,7 +6,7 @@ forward pipeline *without* stemming, and writes::
 
     lm.bin            KenLM binary over lowercased, stopword-free tokens
     lexicon.tsv.gz    stem -> words with priors, and each word's usual case
-    casing.tsv.gz     case that depends on the neighbouring word ("Red Army")
+    case.bin          KenLM binary over the same tokens in their written case
     rules.json        stem -> word rules, to propose spellings of unseen names
     spelling.bin      character 6-gram KenLM model of names, to rank them
     manifest.json     sources, held-out documents, versions, sizes, timings
@@ -28,13 +28,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import lexicon as lexicon_mod
-from . import casing, lm, sources
+from . import lm, sources
 from .pipeline import analyse_line
 
-MODEL_FILES = ("lm.bin", "spelling.bin", "lexicon.tsv.gz", "casing.tsv.gz", "rules.json", "manifest.json")
+MODEL_FILES = ("lm.bin", "case.bin", "spelling.bin", "lexicon.tsv.gz", "rules.json", "manifest.json")
 SPELLING_ORDER = 6
+CASE_ORDER = 4
 # Bumped whenever the files change meaning; older models must be rebuilt.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 DEFAULT_ORDER = 5
 DEFAULT_PRUNE = [0, 0, 1]
 
@@ -128,7 +129,7 @@ def build_model(
                         continue
                     seen.add(key)
                     out.write(line + "\n")
-                    cased.write(" ".join(sentence) + "\n")
+                    cased.write(" ".join(lm.lm_token(w) for w in sentence) + "\n")
                     counts.update(lowered)
                     case_stats.add_sentence(sentence)
                     stats["tokens"] += len(lowered)
@@ -145,11 +146,6 @@ def build_model(
             lex = lexicon_mod.build(counts, case_stats, word_list, wordfreq.get_frequency_dict("en", "large"),
                                     map_fn=lambda fn, items: pool.imap(fn, items, chunksize=4096))
         lex.save(work / "lexicon.tsv.gz")
-        _log("learning case in context")
-        with cased_text.open(encoding="utf-8") as handle:
-            varying = casing.varying_words(case_stats.inner)
-            casing.CaseContext.learn((line.split() for line in handle), lex, varying).save(work / "casing.tsv.gz")
-        cased_text.unlink()
         rules = lexicon_mod.learn_rules(lex)
         (work / "rules.json").write_text(json.dumps(rules, indent=1), encoding="utf-8")
         manifest["lexicon"] = {
@@ -158,6 +154,8 @@ def build_model(
 
         lm.train(train_text, work / "lm.bin", order, prune, memory)
         train_text.unlink()
+        lm.train(cased_text, work / "case.bin", CASE_ORDER, prune, memory)
+        cased_text.unlink()
         name_text = work / "names.txt"
         name_text.write_text("".join(lm.spelling(n) + "\n" for n in lexicon_mod.names(lex)), encoding="utf-8")
         lm.train(name_text, work / "spelling.bin", SPELLING_ORDER, [], memory)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from restore import Restorer, casing, default_model_dir, lexicon, lm, pipeline
+from restore import Restorer, default_model_dir, lexicon, lm, pipeline
 from restore.build import FORMAT_VERSION, SPELLING_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,9 +47,10 @@ def essay_model(tmp_path_factory, essay_sentences) -> Path:
     words = sorted({w for w in counts if lexicon.is_wordlike(w)})
     lex = lexicon.build(counts, cases, words, {})
     lex.save(out / "lexicon.tsv.gz")
-    varying = casing.varying_words(cases.inner)
-    cased = ([t.surface for t in s] for s in essay_sentences)
-    casing.CaseContext.learn(cased, lex, varying).save(out / "casing.tsv.gz")
+    cased = out / "cased.txt"
+    cased.write_text("".join(" ".join(lm.lm_token(t.surface) for t in s) + "\n" for s in essay_sentences),
+                     encoding="utf-8")
+    lm.train(cased, out / "case.bin", 3, [], "200M")
     (out / "rules.json").write_text(json.dumps(lexicon.learn_rules(lex)), encoding="utf-8")
     names = out / "names.txt"
     names.write_text("".join(lm.spelling(w) + "\n" for w in words), encoding="utf-8")
