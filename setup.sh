@@ -3,6 +3,7 @@
 # the `destem` command, and the default model (built once, about 2 minutes).
 set -euo pipefail
 cd "$(dirname "$0")"
+exec 1>&2  # set-up chatter goes to stderr; stdout stays for what the user restores
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
