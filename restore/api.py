@@ -24,6 +24,7 @@ from .lexicon import Lexicon
 from .sources import cache_dir
 
 SENTENCE_END = frozenset({".", "!", "?"})
+MAX_SENTENCE = 256  # tokens; far beyond any n-gram context
 
 
 class ModelError(RuntimeError):
@@ -106,13 +107,15 @@ class Restorer:
     def restore_tokens(self, tokens: Sequence[str], alternatives: bool = True) -> list[RestoredToken]:
         """Restore a token sequence; the result is aligned with the input.
 
-        Sentences (cut after ``.``, ``!``, ``?``) are searched one at a time.
-        With ``alternatives=False`` the per-token scores are skipped (faster).
+        Sentences (cut after ``.``, ``!``, ``?``, and every ``MAX_SENTENCE``
+        tokens so unpunctuated input cannot grow the search without bound)
+        are searched one at a time. With ``alternatives=False`` the per-token
+        scores are skipped (faster).
         """
         result: list[RestoredToken] = []
         start = 0
         for end in range(1, len(tokens) + 1):
-            if end == len(tokens) or tokens[end - 1] in SENTENCE_END:
+            if end == len(tokens) or tokens[end - 1] in SENTENCE_END or end - start >= MAX_SENTENCE:
                 result.extend(self._restore_sentence(tokens[start:end], alternatives))
                 start = end
         return result

@@ -27,6 +27,8 @@ from .pipeline import stem
 IDENTITY_FALLBACK = -4.0
 # Stems repeat heavily (Zipf), so candidate lists are memoised, within bounds.
 CACHE_SIZE = 200_000
+# Longer tokens are no word (URLs, base64, garbage) and pass through as they are.
+MAX_WORD = 64
 
 
 # head (anything up to the last run of letters), core (that run), tail.
@@ -70,7 +72,7 @@ class CandidateGenerator:
 
     def _generate(self, token: str) -> list[Candidate]:
         lowered = token.lower()
-        if not any(c.isalpha() for c in lowered):
+        if len(token) > MAX_WORD or not any(c.isalpha() for c in lowered):
             return [Candidate(token, 0.0, True)]
         known = [Candidate(e.word, e.logprob, True) for e in self.lexicon.lookup(lowered)]
         known = known[: self.max_candidates]

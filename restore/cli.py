@@ -5,8 +5,9 @@ flat whatever the file size. Output files are written to a temporary name
 and renamed into place only when complete. Every failure the user can cause
 ends in one line on stderr and a documented exit code, never a traceback:
 
-    0 success, 1 bad input (missing, unreadable, binary, not UTF-8),
-    2 bad usage, 3 model missing or damaged, 4 model build failed.
+    0 success, 1 bad input (missing, unreadable, binary, not UTF-8, empty),
+    2 bad usage, 3 model missing or damaged, 4 model build failed,
+    130 interrupted (Ctrl-C or SIGTERM; an output file is then not written).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -25,12 +27,13 @@ import typer
 
 from .api import ModelError, Restorer, default_model_dir
 from .decode import Settings
+from .parallel import map_lines
 from .pipeline import stem_line
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn stemmed, stopword-stripped text back into words.")
 
-EXIT_INPUT, EXIT_USAGE, EXIT_MODEL, EXIT_BUILD = 1, 2, 3, 4
+EXIT_INPUT, EXIT_USAGE, EXIT_MODEL, EXIT_BUILD, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 
 
 class Format(str, Enum):
@@ -112,17 +115,26 @@ def _with_progress(lines: Iterator[str], source: str) -> Iterator[str]:
             yield line
 
 
-def _process(source: str, output: Optional[Path], errors: Errors, handle: Callable[[str], str]) -> None:
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _process(
+    source: str, output: Optional[Path], errors: Errors, handle: Callable[[str], str], jobs: int = 1
+) -> None:
+    signal.signal(signal.SIGTERM, _interrupted)  # so a killed run cleans up like Ctrl-C
     try:
         with open_output(output) as out:
             empty = True
-            for line in _with_progress(read_lines(source, errors), source):
-                out.write(handle(line) + "\n")
+            for line in map_lines(handle, _with_progress(read_lines(source, errors), source), jobs):
+                out.write(line + "\n")
                 empty = False
             if empty:
                 raise InputError(f"{'standard input' if source == '-' else source} is empty")
     except InputError as exc:
         raise fail(str(exc), EXIT_INPUT) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted; no output was written" if output else "interrupted", EXIT_INTERRUPTED) from None
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (e.g. `| head`): not an error
 
@@ -140,6 +152,7 @@ def restore(
     beam: Annotated[int, typer.Option(min=1, max=1000, help="Beam width of the search.")] = Settings.beam,
     model: Annotated[Optional[Path], typer.Option(help="Model directory (default: the built default model).")] = None,
     errors: ErrorsOpt = Errors.strict,
+    jobs: Annotated[int, typer.Option(min=0, help="Worker processes; 0 means one per core.")] = 0,
 ) -> None:
     """Restore stemmed text: one output line per input line, one word per token."""
     model_dir = model or default_model_dir()
@@ -154,7 +167,8 @@ def restore(
         tokens = [t.as_dict() for t in restorer.restore_tokens(line.split())]
         return json.dumps({"tokens": tokens}, ensure_ascii=False)
 
-    _process(source, output, errors, restorer.restore_line if format is Format.tokens else as_jsonl)
+    handle = restorer.restore_line if format is Format.tokens else as_jsonl
+    _process(source, output, errors, handle, jobs or os.cpu_count() or 1)
 
 
 @app.command()

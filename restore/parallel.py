@@ -1,0 +1,61 @@
+"""Apply a per-line function on all cores, in input order, in bounded memory.
+
+Lines are grouped into batches; at most ``2 * jobs`` batches are in flight,
+so a file of any size streams through with flat memory. Worker processes are
+forked from the process that already loaded the model, so each has it from
+the start (copy-on-write) and never loads it again. Every line is handled on
+its own, so the output does not depend on ``jobs``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+
+BATCH_CHARS = 200_000  # about 30k tokens: large enough to hide scheduling
+_handle: Callable[[str], str] | None = None  # set in the parent, inherited by forked workers
+
+
+def _run(batch: list[str]) -> list[str]:
+    assert _handle is not None
+    return [_handle(line) for line in batch]
+
+
+def _batches(lines: Iterable[str]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    size = 0
+    for line in lines:
+        batch.append(line)
+        size += len(line) + 1
+        if size >= BATCH_CHARS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def map_lines(handle: Callable[[str], str], lines: Iterable[str], jobs: int) -> Iterator[str]:
+    """``handle`` over ``lines``, in order; worker processes only when it pays.
+
+    Input that fits in one batch is handled in this process: starting
+    workers would cost more than it saves.
+    """
+    global _handle
+    batches = _batches(lines)
+    head = list(next(batches, []) for _ in range(2))
+    head = [b for b in head if b]
+    if jobs <= 1 or len(head) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for batch in chain(head, batches):
+            yield from map(handle, batch)
+        return
+    _handle = handle
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        window: deque = deque()
+        for batch in chain(head, batches):
+            window.append(pool.apply_async(_run, (batch,)))
+            if len(window) >= 2 * jobs:
+                yield from window.popleft().get()
+        while window:
+            yield from window.popleft().get()
