@@ -19,12 +19,13 @@ import wordfreq
 from restore import Restorer, Settings
 from restore.build import build_model
 
-from . import evalsets, report, scoring
+from . import evalsets, report, scale, scoring
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 RESULTS = Path(__file__).resolve().parent / "results"
 BEAMS = (2, 8, 32)
+SCALE_MB = (2.0, 8.0)
 SAMPLE_FROM, SAMPLE_TOKENS = 151, 100  # "childhood famili ( 1879-1896 ) ..." in the seed
 
 
@@ -100,7 +101,9 @@ def main() -> None:
                       encoding="utf-8")
     seed = (ROOT / "data" / "trotsky.stemmed.txt").read_text(encoding="utf-8").split()
     stemmed = " ".join(seed[SAMPLE_FROM:SAMPLE_FROM + SAMPLE_TOKENS])
+    scale_lines = [" ".join(t.stem for t in s) for s in speed_set.sentences]
     results = {
+        "scale": scale.run(models["default"], scale_lines, RESULTS, SCALE_MB, (1, 2)),
         "sample": {"stemmed": stemmed, "restored": Restorer(models["default"]).restore_line(stemmed)},
         "accuracy": accuracy(models, sets),
         "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, BEAMS)},

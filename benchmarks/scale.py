@@ -1,0 +1,67 @@
+"""Throughput and peak memory of the ``destem restore`` command on large input.
+
+Inputs are made by repeating the evaluation text's stems to a given size.
+Each run is timed from outside, and its peak memory is read as the largest
+resident size of the command or any of its workers (``RUSAGE_CHILDREN`` of
+a fresh measuring process). The same input at two sizes shows whether
+memory stays flat as the input grows.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def make_input(path: Path, lines: list[str], megabytes: float) -> int:
+    """Write ``lines`` over and over until the file reaches ``megabytes``."""
+    target = int(megabytes * 1_000_000)
+    size = tokens = 0
+    with path.open("w", encoding="utf-8") as out:
+        while size < target:
+            for line in lines:
+                out.write(line + "\n")
+                size += len(line.encode("utf-8")) + 1
+                tokens += len(line.split())
+                if size >= target:
+                    break
+    return tokens
+
+
+def measure(command: list[str]) -> dict:
+    """Run ``command`` in a fresh process that reports wall time and peak RSS."""
+    probe = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+        "print(json.dumps({'seconds': time.perf_counter() - t,"
+        " 'peak_rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def run(model: Path, lines: list[str], workdir: Path, sizes: tuple[float, ...], jobs: tuple[int, ...]) -> list[dict]:
+    rows = []
+    for megabytes in sizes:
+        source = workdir / f"scale-{megabytes}MB.txt"
+        tokens = make_input(source, lines, megabytes)
+        for n in jobs:
+            started = time.perf_counter()
+            result = measure([sys.executable, "-m", "restore", "restore", str(source), "--model", str(model),
+                              "--jobs", str(n), "-o", str(workdir / "scale-out.txt")])
+            rows.append({
+                "megabytes": megabytes, "tokens": tokens, "jobs": n,
+                "seconds": round(result["seconds"], 1),
+                "tokens_per_second": round(tokens / result["seconds"]),
+                "peak_rss_mb": round(result["peak_rss_mb"]),
+            })
+            print(f"benchmark: {megabytes} MB, {n} jobs: {time.perf_counter() - started:.1f} s",
+                  file=sys.stderr, flush=True)
+        source.unlink()
+    (workdir / "scale-out.txt").unlink(missing_ok=True)
+    return rows
+
