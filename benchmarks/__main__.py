@@ -83,7 +83,12 @@ def main() -> None:
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README.md")
     parser.add_argument("--skip-wiki-model", action="store_true",
                         help="skip the model built with the shared Wikipedia corpus")
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite the README from benchmarks/results/latest.json without measuring")
     args = parser.parse_args()
+    if args.render_only:
+        report.update_readme(ROOT / "README.md", report.render(json.loads((RESULTS / "latest.json").read_text())))
+        return
 
     models = {"default": ensure_model("default"), "no-essay": ensure_model("no-essay", include_essay=False)}
     corpus = evalsets.SHARED / "corpora" / "wikipedia-2015-sample.txt.xz"

@@ -32,12 +32,13 @@ def render(results: dict) -> str:
                    f"{_pct(d['ambiguous'])} (n={d['ambiguous']['total']:,}) | "
                    f"{_pct(d['unknown'])} (n={d['unknown']['total']:,}) | {_pct(d['cased'])} | "
                    f"{_pct(m['cased'])} |")
-    wiki = next((r for r in results["accuracy"] if r["model"] == "default" and r["set"] == "wikipedia"),
-                results["accuracy"][0])
-    out += ["", f"### Most frequent destem errors on {wiki['set']} (default model)", "",
-            "| stem | destem wrote | original | count |", "|---|---|---|---:|"]
-    for stem, predicted, expected, n in wiki["results"]["destem"]["top_errors"]:
-        out.append(f"| `{stem}` | {predicted} | {expected} | {n} |")
+    out += ["", "### The 20 most frequent destem errors per set", ""]
+    for row in results["accuracy"]:
+        out += [f"<details><summary>{row['set']} ({row['model']} model)</summary>", "",
+                "| stem | destem wrote | original | count |", "|---|---|---|---:|"]
+        for stem, predicted, expected, n in row["results"]["destem"]["top_errors"]:
+            out.append(f"| `{stem}` | {predicted} | {expected} | {n} |")
+        out += ["", "</details>", ""]
     speed = results["speed"]
     out += ["", f"### Speed and memory (one core, {speed['input']} set, default model)", "",
             "| beam | tokens/s | KenLM `score` tokens/s, same run | ratio | peak RSS (MB) | load (s) |",

@@ -63,3 +63,14 @@ def test_terminated_run_leaves_no_output_file(tmp_path):
     assert proc.returncode == 130
     assert "interrupted" in err.decode() and "Traceback" not in err.decode()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
+
+
+def test_a_single_50_megabyte_line(tmp_path):
+    blob = "ab" * 25_000_000
+    source = tmp_path / "huge.txt"
+    source.write_text(f"trotski born {blob} red armi\nsecond line .\n", encoding="utf-8")
+    done = run("restore", str(source), "-o", str(tmp_path / "out.txt"))
+    assert done.returncode == 0, done.stderr.decode()[-300:]
+    lines = (tmp_path / "out.txt").read_text(encoding="utf-8").split("\n")
+    assert lines[0].split() == ["Trotsky", "born", blob, "Red", "Army"]
+    assert len(lines[1].split()) == 3
