@@ -66,12 +66,12 @@ def accuracy(models: dict[str, Path], sets: list[evalsets.EvalSet]) -> list[dict
     return rows
 
 
-def speed(model: Path, text: Path, beams: tuple[int, ...]) -> list[dict]:
+def speed(model: Path, text: Path, answers: Path, beams: tuple[int, ...]) -> list[dict]:
     """Each beam width in its own process, so peak memory is its own."""
     rows = []
     for beam in beams:
         done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.speed", str(model), str(text), str(beam)],
+            [sys.executable, "-m", "benchmarks.speed", str(model), str(text), str(answers), str(beam)],
             capture_output=True, text=True, check=True,
         )
         rows.append(json.loads(done.stdout))
@@ -104,6 +104,9 @@ def main() -> None:
     speed_set = next((s for s in sets if s.name == "wikipedia"), sets[0])
     sample.write_text("\n".join(" ".join(t.stem for t in s) for s in speed_set.sentences) + "\n",
                       encoding="utf-8")
+    answers = RESULTS / "speed-answers.txt"
+    answers.write_text("\n".join(" ".join(t.surface for t in s) for s in speed_set.sentences) + "\n",
+                       encoding="utf-8")
     seed = (ROOT / "data" / "trotsky.stemmed.txt").read_text(encoding="utf-8").split()
     stemmed = " ".join(seed[SAMPLE_FROM:SAMPLE_FROM + SAMPLE_TOKENS])
     scale_lines = [" ".join(t.stem for t in s) for s in speed_set.sentences]
@@ -111,11 +114,12 @@ def main() -> None:
         "scale": scale.run(models["default"], scale_lines, RESULTS, SCALE_MB, (1, 2)),
         "sample": {"stemmed": stemmed, "restored": Restorer(models["default"]).restore_line(stemmed)},
         "accuracy": accuracy(models, sets),
-        "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, BEAMS)},
+        "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, answers, BEAMS)},
         "models": {name: json.loads((path / "manifest.json").read_text()) for name, path in models.items()},
         "defaults": {"beam": Settings.beam, "prior_weight": Settings.prior_weight},
     }
     sample.unlink()
+    answers.unlink()
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     markdown = report.render(results)
     print(markdown)

@@ -41,10 +41,10 @@ def render(results: dict) -> str:
         out += ["", "</details>", ""]
     speed = results["speed"]
     out += ["", f"### Speed and memory (one core, {speed['input']} set, default model)", "",
-            "| beam | tokens/s | KenLM `score` tokens/s, same run | ratio | peak RSS (MB) | load (s) |",
-            "|---:|---:|---:|---:|---:|---:|"]
+            "| beam | word accuracy (%) | tokens/s | KenLM `score` tokens/s, same run | ratio | peak RSS (MB) | load (s) |",
+            "|---:|---:|---:|---:|---:|---:|---:|"]
     for run in speed["runs"]:
-        out.append(f"| {run['beam']} | {run['tokens_per_second']:,} | "
+        out.append(f"| {run['beam']} | {run['word_accuracy']:.1f} | {run['tokens_per_second']:,} | "
                    f"{run['kenlm_score_tokens_per_second']:,} | {run['ratio_to_kenlm']:.4f} | "
                    f"{run['peak_rss_mb']:,} | {run['load_seconds']} |")
     out += ["", "### Large input: the `destem restore` command, 1 and 2 worker processes", "",

@@ -1,4 +1,4 @@
-"""One speed run: ``python -m benchmarks.speed MODEL INPUT BEAM`` -> JSON.
+"""One speed run: ``python -m benchmarks.speed MODEL INPUT ANSWERS BEAM`` -> JSON.
 
 Runs in its own process so ``ru_maxrss`` is this run's peak. The reference
 in the same run is KenLM itself: ``Model.score`` over the restored text, so
@@ -16,8 +16,33 @@ from pathlib import Path
 from restore import Restorer, Settings
 from restore.lm import lm_token
 
+from .scoring import is_word, score
 
-def main(model: str, text: str, beam: int) -> dict:
+
+def _reset_peak() -> None:
+    """Forget the RSS high-water mark inherited from the forking parent.
+
+    A process forked from the (large) benchmark process starts with that
+    process's peak; Linux resets it on writing 5 to ``clear_refs``.
+    """
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(model: str, text: str, answers: str, beam: int) -> dict:
+    _reset_peak()
     began = time.perf_counter()
     restorer = Restorer(Path(model), Settings(beam=beam))
     load_seconds = time.perf_counter() - began
@@ -28,6 +53,9 @@ def main(model: str, text: str, beam: int) -> dict:
     restored = [restorer.restore_line(line) for line in lines]
     restore_seconds = time.process_time() - began
 
+    expected = Path(answers).read_text(encoding="utf-8").split()
+    got = " ".join(restored).split()
+    words = score((e, g) for e, g in zip(expected, got) if is_word(e))
     lm_lines = [" ".join(lm_token(w.lower()) for w in line.split()) for line in restored]
     model_ = restorer.decoder.model
     began = time.process_time()
@@ -42,9 +70,10 @@ def main(model: str, text: str, beam: int) -> dict:
         "kenlm_score_tokens_per_second": round(tokens / kenlm_seconds),
         "ratio_to_kenlm": round(kenlm_seconds / restore_seconds, 5),
         "load_seconds": round(load_seconds, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": round(_peak_rss_mb()),
+        "word_accuracy": round(words.percent, 2),
     }
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], sys.argv[2], int(sys.argv[3]))))
+    print(json.dumps(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]))))

@@ -20,7 +20,7 @@ import regex
 
 from .lexicon import Lexicon
 from .lm import spelling
-from .pipeline import stem
+from .pipeline import STOPWORDS, stem
 
 # log10 prior of the token itself when the lexicon knows other words for
 # the stem but not the token as a word: possible, but a last resort.
@@ -37,6 +37,11 @@ _APOSTROPHES = frozenset({"’", "'"})
 # "X’" in stemmed text is far more often a possessive "X’s" than a plural
 # possessive "Xs’"; the split is a fixed assumption, not a measured one.
 _POSSESSIVE, _BARE_APOSTROPHE = math.log10(0.9), math.log10(0.1)
+_STOPWORDS_BY_STEM: dict[str, list[str]] = {}
+for _word in sorted(STOPWORDS):
+    _STOPWORDS_BY_STEM.setdefault(stem(_word), []).append(_word)
+# Behind a glued stopword, other words with the same stem stay possible.
+_NOT_STOPWORD = -1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,17 +98,22 @@ class CandidateGenerator:
         Typographic quotes and ellipses stay attached (``“permanent``,
         ``trotsky’s``, ``revolution…the``). Porter stemmed only the end of
         such a token, so the last run of letters is restored as a token of
-        its own and the rest is kept. A trailing apostrophe is what Porter
-        leaves of a possessive ``’s``, so that reading comes first.
+        its own and the rest is kept. A stopword glued to punctuation was
+        not removed (``“the``, ``“…was`` stemmed to ``“…wa``), so stopwords
+        come first there. A trailing apostrophe is what Porter leaves of a
+        possessive ``’s``, so that reading comes first.
         """
-        out = []
+        out = [Candidate(head + w + tail, 0.0, True) for w in _STOPWORDS_BY_STEM.get(core, ())]
+        penalty = _NOT_STOPWORD if out else 0.0
         for c in self(core):
+            c = Candidate(c.word, c.logprior + penalty, c.known)
             if tail in _APOSTROPHES:
                 out.append(Candidate(head + c.word + tail + "s", c.logprior + _POSSESSIVE, c.known))
                 out.append(Candidate(head + c.word + tail, c.logprior + _BARE_APOSTROPHE, c.known))
             else:
                 out.append(Candidate(head + c.word + tail, c.logprior, c.known))
-        return out[: self.max_candidates]
+        unique = {c.word: c for c in reversed(out)}  # the first (most likely) of equal words wins
+        return sorted(unique.values(), key=out.index)[: self.max_candidates]
 
     def guesses(self, stem_: str) -> list[Candidate]:
         """Spellings Porter would have stemmed to ``stem_``, most likely first.

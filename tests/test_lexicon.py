@@ -77,3 +77,12 @@ def test_generator_on_small_lexicon_ranks_rule_guesses(essay_model):
     gen: CandidateGenerator = Restorer(essay_model).candidates
     guesses = [c.word for c in gen("sokolnikov")]
     assert guesses[0] == "sokolnikov"
+
+
+def test_words_glued_to_typographic_punctuation(default_restorer):
+    gen = default_restorer.candidates
+    assert gen("trotsky’")[0].word == "trotsky’s"  # Porter's remains of a possessive
+    assert gen("“perman")[0].word == "“permanent"
+    assert gen("“the")[0].word == "“the"  # a glued stopword was never removed
+    assert gen("“…wa")[0].word == "“…was"
+    assert len({c.word for c in gen("“the")}) == len(gen("“the"))
