@@ -70,7 +70,7 @@ def read_lines(source: str, errors: Errors) -> Iterator[str]:
         except OSError as exc:
             raise InputError(f"{source}: cannot read ({exc.strerror})") from None
     with stream if source != "-" else contextlib.nullcontext(stream):
-        for number, raw in enumerate(stream, start=1):
+        for number, raw in enumerate(_raw_lines(stream, source), start=1):
             if b"\0" in raw:
                 raise InputError(f"{source}: line {number} holds a NUL byte; this looks like binary data")
             try:
@@ -81,6 +81,14 @@ def read_lines(source: str, errors: Errors) -> Iterator[str]:
                     "use --errors replace to go on"
                 ) from None
             yield text.rstrip("\r\n")
+
+
+def _raw_lines(stream: IO[bytes], source: str) -> Iterator[bytes]:
+    """Lines as bytes; a read error (a bad disk, a special file) is bad input."""
+    try:
+        yield from stream
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
 
 
 @contextlib.contextmanager

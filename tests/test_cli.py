@@ -90,6 +90,7 @@ def test_replace_errors_goes_on(tmp_path):
     (lambda d: d, ["directory"]),
     (lambda d: (d / "bin").write_bytes(b"\x7fELF\x00\x01\x02") and d / "bin", ["NUL", "binary"]),
     (lambda d: (d / "empty").write_bytes(b"") or d / "empty", ["empty"]),
+    (lambda d: "/proc/self/mem", ["cannot read"]),  # opens, then fails on read, even for root
 ])
 def test_bad_input_is_one_clear_line(tmp_path, make, words):
     assert_clean_error(run("restore", str(make(tmp_path))), 1, *words)
