@@ -10,12 +10,23 @@ its own, so the output does not depend on ``jobs``.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 
 BATCH_CHARS = 200_000  # about 30k tokens: large enough to hide scheduling
 _handle: Callable[[str], str] | None = None  # set in the parent, inherited by forked workers
+
+
+def _worker_signals() -> None:
+    """Workers die on SIGTERM and leave Ctrl-C to the parent.
+
+    They must not inherit the CLI's SIGTERM handler: a worker raising inside
+    the pool's shared queue lock would leave the others waiting forever.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run(batch: list[str]) -> list[str]:
@@ -51,7 +62,8 @@ def map_lines(handle: Callable[[str], str], lines: Iterable[str], jobs: int) -> 
             yield from map(handle, batch)
         return
     _handle = handle
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_signals)
+    try:
         window: deque = deque()
         for batch in chain(head, batches):
             window.append(pool.apply_async(_run, (batch,)))
@@ -59,3 +71,9 @@ def map_lines(handle: Callable[[str], str], lines: Iterable[str], jobs: int) -> 
                 yield from window.popleft().get()
         while window:
             yield from window.popleft().get()
+        pool.close()  # all work is done: let the workers exit on their own
+    except BaseException:
+        pool.terminate()  # interrupted or failed: stop the workers now
+        raise
+    finally:
+        pool.join()

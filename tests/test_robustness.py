@@ -7,6 +7,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from .conftest import STEMMED_SEED
 from .test_cli import DESTEM, run
 
@@ -47,11 +49,12 @@ def test_overlong_and_odd_tokens_pass_through():
     assert [w.lower() for w in words[2:]] == ["троцкий", "🙂", "ʦ"]  # a name may be capitalized
 
 
-def test_terminated_run_leaves_no_output_file(tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_terminated_run_leaves_no_output_file(tmp_path, jobs):
     source = tmp_path / "big.txt"
     _corpus(source, 3000)
     target = tmp_path / "out.txt"
-    proc = subprocess.Popen([*DESTEM, "restore", str(source), "-o", str(target), "--jobs", "1"],
+    proc = subprocess.Popen([*DESTEM, "restore", str(source), "-o", str(target), "--jobs", jobs],
                             stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".out.txt.*.part")) and time.monotonic() < deadline:
