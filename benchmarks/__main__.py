@@ -90,6 +90,7 @@ def main() -> None:
         report.update_readme(ROOT / "README.md", report.render(json.loads((RESULTS / "latest.json").read_text())))
         return
 
+    began = time.monotonic()
     models = {"default": ensure_model("default"), "no-essay": ensure_model("no-essay", include_essay=False)}
     corpus = evalsets.SHARED / "corpora" / "wikipedia-2015-sample.txt.xz"
     if corpus.is_file() and not args.skip_wiki_model:
@@ -118,6 +119,7 @@ def main() -> None:
         "models": {name: json.loads((path / "manifest.json").read_text()) for name, path in models.items()},
         "defaults": {"beam": Settings.beam, "prior_weight": Settings.prior_weight},
     }
+    results["benchmark_seconds"] = round(time.monotonic() - began)
     sample.unlink()
     answers.unlink()
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -63,7 +63,9 @@ def render(results: dict) -> str:
                    f"{manifest['bytes']['lm.bin'] / 1e6:.0f} | {manifest['lexicon']['stems']:,} |")
     out.append("")
     out.append(f"Default search settings: beam {results['defaults']['beam']}, "
-               f"prior weight {results['defaults']['prior_weight']}.")
+               f"prior weight {results['defaults']['prior_weight']}. "
+               f"This benchmark run took {results.get('benchmark_seconds', '?')} s "
+               "(model builds included only when a model had to be built).")
     return "\n".join(out)
 
 
