@@ -112,7 +112,7 @@ def main() -> None:
     stemmed = " ".join(seed[SAMPLE_FROM:SAMPLE_FROM + SAMPLE_TOKENS])
     scale_lines = [" ".join(t.stem for t in s) for s in speed_set.sentences]
     results = {
-        "scale": scale.run(models["default"], scale_lines, RESULTS, SCALE_MB, (1, 2)),
+        "scale": scale.run(models["default"], scale_lines, RESULTS, SCALE_MB, ("1", "2", "dask:local:2")),
         "sample": {"stemmed": stemmed, "restored": Restorer(models["default"]).restore_line(stemmed)},
         "accuracy": accuracy(models, sets),
         "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, answers, BEAMS)},

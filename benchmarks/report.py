@@ -47,12 +47,13 @@ def render(results: dict) -> str:
         out.append(f"| {run['beam']} | {run['word_accuracy']:.1f} | {run['tokens_per_second']:,} | "
                    f"{run['kenlm_score_tokens_per_second']:,} | {run['ratio_to_kenlm']:.4f} | "
                    f"{run['peak_rss_mb']:,} | {run['load_seconds']} |")
-    out += ["", "### Large input: the `destem restore` command, 1 and 2 worker processes", "",
-            "| input (MB) | tokens | jobs | seconds | tokens/s | speed-up | peak RSS of any process (MB) |",
-            "|---:|---:|---:|---:|---:|---:|---:|"]
-    single = {r["megabytes"]: r["tokens_per_second"] for r in results["scale"] if r["jobs"] == 1}
+    out += ["", "### Large input: the `destem restore` command with `--jobs 1`, `--jobs 2` and `--dask local:2`", "",
+            "| input (MB) | tokens | run | seconds | tokens/s | speed-up | peak RSS of any process (MB) |",
+            "|---:|---:|---|---:|---:|---:|---:|"]
+    single = {r["megabytes"]: r["tokens_per_second"] for r in results["scale"] if str(r["jobs"]) == "1"}
     for r in results["scale"]:
-        out.append(f"| {r['megabytes']:g} | {r['tokens']:,} | {r['jobs']} | {r['seconds']} | "
+        run = f"`--dask {r['jobs'][5:]}`" if str(r["jobs"]).startswith("dask:") else f"`--jobs {r['jobs']}`"
+        out.append(f"| {r['megabytes']:g} | {r['tokens']:,} | {run} | {r['seconds']} | "
                    f"{r['tokens_per_second']:,} | {r['tokens_per_second'] / single[r['megabytes']]:.2f} | "
                    f"{r['peak_rss_mb']:,} |")
     out += ["", "### Models", "", "| model | training tokens | build (s) | LM size (MB) | lexicon stems |",

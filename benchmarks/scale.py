@@ -10,6 +10,7 @@ memory stays flat as the input grows.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -44,15 +45,27 @@ def measure(command: list[str]) -> dict:
     return json.loads(done.stdout)
 
 
-def run(model: Path, lines: list[str], workdir: Path, sizes: tuple[float, ...], jobs: tuple[int, ...]) -> list[dict]:
+def run(model: Path, lines: list[str], workdir: Path, sizes: tuple[float, ...], jobs: tuple[str, ...]) -> list[dict]:
+    """Each size with each way of running: a number of ``--jobs``, or ``dask:local:N``.
+
+    The Dask runs restore the same file through ``--out-dir`` on a
+    LocalCluster, so the difference to ``--jobs`` is Dask's own overhead
+    (starting the cluster, loading the model in each worker, scheduling).
+    """
     rows = []
+    base = [sys.executable, "-m", "restore", "restore", "--model", str(model)]
     for megabytes in sizes:
         source = workdir / f"scale-{megabytes}MB.txt"
         tokens = make_input(source, lines, megabytes)
         for n in jobs:
             started = time.perf_counter()
-            result = measure([sys.executable, "-m", "restore", "restore", str(source), "--model", str(model),
-                              "--jobs", str(n), "-o", str(workdir / "scale-out.txt")])
+            if n.startswith("dask:"):
+                out = workdir / "scale-dask"
+                shutil.rmtree(out, ignore_errors=True)
+                result = measure([*base, str(source), "--out-dir", str(out), "--dask", n[len("dask:"):]])
+                shutil.rmtree(out)
+            else:
+                result = measure([*base, str(source), "--jobs", n, "-o", str(workdir / "scale-out.txt")])
             rows.append({
                 "megabytes": megabytes, "tokens": tokens, "jobs": n,
                 "seconds": round(result["seconds"], 1),

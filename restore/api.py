@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -141,6 +141,15 @@ class Restorer:
         """One line of stemmed tokens -> one line of words, token for token."""
         tokens = line.split()
         return " ".join(t.word for t in self.restore_tokens(tokens, alternatives=False))
+
+    def restore_line_jsonl(self, line: str) -> str:
+        """One line -> a JSON object with every token's stem, word, confidence, alternatives."""
+        tokens = [t.as_dict() for t in self.restore_tokens(line.split())]
+        return json.dumps({"tokens": tokens}, ensure_ascii=False)
+
+    def line_handler(self, fmt: str) -> Callable[[str], str]:
+        """``restore_line`` for ``"tokens"``, ``restore_line_jsonl`` for ``"jsonl"``."""
+        return {"tokens": self.restore_line, "jsonl": self.restore_line_jsonl}[fmt]
 
 
 @lru_cache(maxsize=4)

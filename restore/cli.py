@@ -6,34 +6,34 @@ and renamed into place only when complete. Every failure the user can cause
 ends in one line on stderr and a documented exit code, never a traceback:
 
     0 success, 1 bad input (missing, unreadable, binary, not UTF-8, empty),
-    2 bad usage, 3 model missing or damaged, 4 model build failed,
+    2 bad usage, 3 model missing or damaged (here or on a Dask worker),
+    4 model build failed, 5 Dask scheduler unreachable,
     130 interrupted (Ctrl-C or SIGTERM; an output file is then not written).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import IO, Annotated, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from .api import ModelError, Restorer, default_model_dir
 from .decode import Settings
+from .files import Errors, InputError, open_output, read_lines
 from .parallel import map_lines
 from .pipeline import stem_line
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn stemmed, stopword-stripped text back into words.")
 
-EXIT_INPUT, EXIT_USAGE, EXIT_MODEL, EXIT_BUILD, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
+EXIT_INPUT, EXIT_USAGE, EXIT_MODEL, EXIT_BUILD, EXIT_DASK, EXIT_INTERRUPTED = 1, 2, 3, 4, 5, 130
 
 
 class Format(str, Enum):
@@ -41,74 +41,9 @@ class Format(str, Enum):
     jsonl = "jsonl"
 
 
-class Errors(str, Enum):
-    strict = "strict"
-    replace = "replace"
-
-
-class InputError(Exception):
-    """Bad input; the message is shown as is."""
-
-
 def fail(message: str, code: int) -> typer.Exit:
     typer.echo(f"destem: error: {message}", err=True)
     return typer.Exit(code)
-
-
-def read_lines(source: str, errors: Errors) -> Iterator[str]:
-    """Lines of a file or stdin (``-``), decoded, without line endings."""
-    if source == "-":
-        stream: IO[bytes] = sys.stdin.buffer
-    else:
-        path = Path(source)
-        if path.is_dir():
-            raise InputError(f"{source} is a directory, not a file")
-        try:
-            stream = path.open("rb")
-        except FileNotFoundError:
-            raise InputError(f"{source}: no such file") from None
-        except OSError as exc:
-            raise InputError(f"{source}: cannot read ({exc.strerror})") from None
-    with stream if source != "-" else contextlib.nullcontext(stream):
-        for number, raw in enumerate(_raw_lines(stream, source), start=1):
-            if b"\0" in raw:
-                raise InputError(f"{source}: line {number} holds a NUL byte; this looks like binary data")
-            try:
-                text = raw.decode("utf-8", errors=errors.value)
-            except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"{source}: line {number} is not valid UTF-8 (byte {exc.start + 1}); "
-                    "use --errors replace to go on"
-                ) from None
-            yield text.rstrip("\r\n")
-
-
-def _raw_lines(stream: IO[bytes], source: str) -> Iterator[bytes]:
-    """Lines as bytes; a read error (a bad disk, a special file) is bad input."""
-    try:
-        yield from stream
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
-
-
-@contextlib.contextmanager
-def open_output(target: Optional[Path]) -> Iterator[IO[str]]:
-    """stdout, or a temporary file renamed onto ``target`` on success only."""
-    if target is None:
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    folder = target.resolve().parent
-    if not folder.is_dir():
-        raise InputError(f"cannot write {target}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            yield out
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _with_progress(lines: Iterator[str], source: str) -> Iterator[str]:
@@ -154,8 +89,10 @@ ErrorsOpt = Annotated[Errors, typer.Option(help="On invalid UTF-8: stop (strict)
 
 @app.command()
 def restore(
-    source: InputArg = "-",
+    sources: Annotated[Optional[list[str]], typer.Argument(help="Input files or globs, or - for stdin.")] = None,
     output: OutputOpt = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Restore every input into this folder (same relative names), resumably.")] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", help="With --out-dir: a Dask scheduler ADDRESS, or local[:N] for N local worker processes.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="tokens: one word per input token; jsonl: scores and alternatives.")] = Format.tokens,
     beam: Annotated[int, typer.Option(min=1, max=1000, help="Beam width of the search.")] = Settings.beam,
     model: Annotated[Optional[Path], typer.Option(help="Model directory (default: the built default model).")] = None,
@@ -163,6 +100,11 @@ def restore(
     jobs: Annotated[int, typer.Option(min=0, help="Worker processes; 0 means one per core.")] = 0,
 ) -> None:
     """Restore stemmed text: one output line per input line, one word per token."""
+    sources = sources or ["-"]
+    if out_dir is None and (len(sources) > 1 or dask):
+        raise fail("several inputs, or --dask, need --out-dir", EXIT_USAGE)
+    if out_dir is not None and output is not None:
+        raise fail("use either -o or --out-dir", EXIT_USAGE)
     model_dir = model or default_model_dir()
     try:
         restorer = Restorer(model_dir, Settings(beam=beam), build_if_missing=model is None)
@@ -170,13 +112,53 @@ def restore(
         raise fail(str(exc), EXIT_MODEL) from None
     except Exception as exc:  # a failed first-use build
         raise fail(f"building the default model failed: {exc}", EXIT_BUILD) from None
+    workers = jobs or os.cpu_count() or 1
+    if out_dir is None:
+        _process(sources[0], output, errors, restorer.line_handler(format.value), workers)
+        return
+    _restore_folder(sources, out_dir, model_dir, dask, workers, beam, format.value, errors)
 
-    def as_jsonl(line: str) -> str:
-        tokens = [t.as_dict() for t in restorer.restore_tokens(line.split())]
-        return json.dumps({"tokens": tokens}, ensure_ascii=False)
 
-    handle = restorer.restore_line if format is Format.tokens else as_jsonl
-    _process(source, output, errors, handle, jobs or os.cpu_count() or 1)
+def _restore_folder(sources: list[str], out_dir: Path, model_dir: Path, dask: Optional[str], jobs: int,
+                    beam: int, fmt: str, errors: Errors) -> None:
+    from .cluster import restore_files
+
+    signal.signal(signal.SIGTERM, _interrupted)
+    log = lambda message: typer.echo(f"destem: {message}", err=True)  # noqa: E731
+    try:
+        with _dask_client(dask) as client:
+            restore_files(sources, out_dir, model_dir, client, jobs, beam, fmt, errors, log)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_INPUT) from None
+    except ModelError as exc:
+        raise fail(str(exc), EXIT_MODEL) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted; files not finished were not written", EXIT_INTERRUPTED) from None
+    except OSError as exc:
+        raise fail(f"cannot reach the Dask scheduler {dask}: {exc}", EXIT_DASK) from None
+
+
+@contextlib.contextmanager
+def _dask_client(spec: Optional[str]) -> Iterator[object]:
+    """None, a client of a LocalCluster (``local[:N]``), or of a running scheduler."""
+    if not spec:
+        yield None
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise fail("--dask needs Dask: pip install 'dask[distributed]'", EXIT_USAGE) from None
+    if spec == "local" or spec.startswith("local:"):
+        count = spec.partition(":")[2]
+        if count and not count.isdigit():
+            raise fail(f"--dask {spec}: expected local or local:N", EXIT_USAGE)
+        n = int(count) if count else (os.cpu_count() or 1)
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                          silence_logs=50) as cluster, Client(cluster) as client:
+            yield client
+        return
+    with Client(spec, timeout="10s") as client:
+        yield client
 
 
 @app.command()
