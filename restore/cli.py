@@ -127,7 +127,8 @@ def _restore_folder(sources: list[str], out_dir: Path, model_dir: Path, dask: Op
     log = lambda message: typer.echo(f"destem: {message}", err=True)  # noqa: E731
     try:
         with _dask_client(dask) as client:
-            restore_files(sources, out_dir, model_dir, client, jobs, beam, fmt, errors, log)
+            restore_files(sources, out_dir, model_dir, client=client, jobs=jobs, beam=beam, fmt=fmt,
+                          errors=errors, log=log)
     except InputError as exc:
         raise fail(str(exc), EXIT_INPUT) from None
     except ModelError as exc:

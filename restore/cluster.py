@@ -27,10 +27,9 @@ from typing import Any
 from .api import ModelError, Restorer
 from .decode import Settings
 from .files import Errors, InputError, open_output, read_lines
-from .parallel import map_lines
+from .parallel import BATCH_CHARS, batches, map_lines
 
 MANIFEST = "destem-manifest.json"
-BATCH_LINES = 2000
 
 
 @lru_cache(maxsize=4)
@@ -83,24 +82,15 @@ def plan(inputs: Iterable[str], out_dir: Path) -> list[tuple[Path, Path]]:
     return [(p, out_dir / r.relative_to(base)) for p, r in zip(paths, resolved)]
 
 
-def _batches(lines: Iterator[str]) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= BATCH_LINES:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _on_dask(client: Any, model_dir: str, beam: int, fmt: str) -> Callable[[Iterator[str]], Iterator[str]]:
+def _on_dask(
+    client: Any, model_dir: str, beam: int, fmt: str, batch_chars: int
+) -> Callable[[Iterator[str]], Iterator[str]]:
     """Restore a stream of lines with the cluster's workers, in order."""
     window_size = 2 * max(1, len(client.scheduler_info()["workers"]))
 
     def run(lines: Iterator[str]) -> Iterator[str]:
         window: deque = deque()
-        for batch in _batches(lines):
+        for batch in batches(lines, batch_chars):
             window.append(client.submit(restore_lines, batch, model_dir, beam, fmt, pure=False))
             if len(window) >= window_size:
                 yield from window.popleft().result()
@@ -128,17 +118,19 @@ def restore_files(
     inputs: Iterable[str],
     out_dir: Path,
     model_dir: Path,
+    *,
     client: Any = None,
     jobs: int = 1,
     beam: int = Settings.beam,
     fmt: str = "tokens",
     errors: Errors = Errors.strict,
+    batch_chars: int = BATCH_CHARS,
     log: Callable[[str], None] = lambda message: None,
 ) -> dict:
     """Restore every input into ``out_dir``; returns the manifest.
 
-    With a Dask ``client`` the batches run on its workers; without one, on
-    ``jobs`` local processes.
+    With a Dask ``client`` the batches (about ``batch_chars`` characters of
+    lines each) run on its workers; without one, on ``jobs`` local processes.
     """
     out_dir = Path(out_dir)
     model_dir = Path(model_dir).resolve()
@@ -150,7 +142,7 @@ def restore_files(
             worker, problem = sorted(problems.items())[0]
             raise ModelError(f"worker {worker} cannot use the model: {problem} (put the model directory at "
                              "the same path on every worker, e.g. on a shared filesystem)")
-        restore: Callable[[Iterator[str]], Iterator[str]] = _on_dask(client, str(model_dir), beam, fmt)
+        restore: Callable[[Iterator[str]], Iterator[str]] = _on_dask(client, str(model_dir), beam, fmt, batch_chars)
     else:
         restore = lambda lines: map_lines(local.line_handler(fmt), lines, jobs)  # noqa: E731
 

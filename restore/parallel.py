@@ -34,13 +34,14 @@ def _run(batch: list[str]) -> list[str]:
     return [_handle(line) for line in batch]
 
 
-def _batches(lines: Iterable[str]) -> Iterator[list[str]]:
+def batches(lines: Iterable[str], max_chars: int = BATCH_CHARS) -> Iterator[list[str]]:
+    """Consecutive lines grouped into lists of about ``max_chars`` characters."""
     batch: list[str] = []
     size = 0
     for line in lines:
         batch.append(line)
         size += len(line) + 1
-        if size >= BATCH_CHARS:
+        if size >= max_chars:
             yield batch
             batch, size = [], 0
     if batch:
@@ -54,18 +55,18 @@ def map_lines(handle: Callable[[str], str], lines: Iterable[str], jobs: int) -> 
     workers would cost more than it saves.
     """
     global _handle
-    batches = _batches(lines)
-    head = list(next(batches, []) for _ in range(2))
+    chunks = batches(lines)
+    head = list(next(chunks, []) for _ in range(2))
     head = [b for b in head if b]
     if jobs <= 1 or len(head) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for batch in chain(head, batches):
+        for batch in chain(head, chunks):
             yield from map(handle, batch)
         return
     _handle = handle
     pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_signals)
     try:
         window: deque = deque()
-        for batch in chain(head, batches):
+        for batch in chain(head, chunks):
             window.append(pool.apply_async(_run, (batch,)))
             if len(window) >= 2 * jobs:
                 yield from window.popleft().get()

@@ -64,15 +64,15 @@ def test_local_cluster_cli_matches_one_process_and_resumes(tmp_path):
     assert (tmp_path / "one" / "part-0.txt").read_text().splitlines()[-1] == "Red Army"
 
 
-def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path, client, monkeypatch):
-    monkeypatch.setattr(cluster, "BATCH_LINES", 40)
+def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path, client):
     inputs = _inputs(tmp_path / "in", 2, 600)
     cluster.restore_files(inputs, tmp_path / "single", default_model_dir())
     errors: list[BaseException] = []
 
     def work() -> None:
         try:
-            cluster.restore_files(inputs, tmp_path / "dask", default_model_dir(), client=client)
+            cluster.restore_files(inputs, tmp_path / "dask", default_model_dir(), client=client,
+                                  batch_chars=4_000)
         except BaseException as exc:  # reported to the test below
             errors.append(exc)
 
@@ -81,7 +81,7 @@ def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path, client, monkeypa
     deadline = time.monotonic() + 120
     while not any(client.processing().values()) and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(1.0)  # inside the run: 30 batches, and each worker loads the model first
+    time.sleep(1.0)  # inside the run: about 50 batches, and each worker loads the model first
     victim, pid = sorted(client.run(os.getpid).items())[0]
     assert thread.is_alive(), "the run ended before the worker could be killed"
     os.kill(pid, signal.SIGKILL)
