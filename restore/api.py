@@ -1,8 +1,8 @@
 """The library entry points: ``restore_text`` and ``Restorer``.
 
 Data flow: stemmed tokens -> candidates (lexicon; name rules ranked by a
-character model) -> beam search
-over the KenLM model -> words, written in their usual case.
+character model) -> beam search over the KenLM model -> words, then their
+case chosen by the cased model.
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ class Restorer:
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
         missing = [f for f in MODEL_FILES if not (self.model_dir / f).is_file()]
         if missing and build_if_missing and not self.model_dir.exists():
-            print(f"destem: no model at {self.model_dir}; building the default model once "
-                  "(about 5 minutes)", file=sys.stderr, flush=True)
+            print(f"destem: no model at {self.model_dir}; building the default model once",
+                  file=sys.stderr, flush=True)
             build_model(self.model_dir)
             missing = []
         if missing:

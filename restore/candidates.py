@@ -112,16 +112,17 @@ class CandidateGenerator:
                 out.append(Candidate(head + c.word + tail, c.logprior + _BARE_APOSTROPHE, c.known))
             else:
                 out.append(Candidate(head + c.word + tail, c.logprior, c.known))
-        unique = {c.word: c for c in reversed(out)}  # the first (most likely) of equal words wins
-        return sorted(unique.values(), key=out.index)[: self.max_candidates]
+        unique: dict[str, Candidate] = {}
+        for c in out:
+            unique.setdefault(c.word, c)  # the first (most likely) of equal words wins
+        return list(unique.values())[: self.max_candidates]
 
     def guesses(self, stem_: str) -> list[Candidate]:
         """Spellings Porter would have stemmed to ``stem_``, most likely first.
 
         The learned rules propose; the character model of names decides:
         P(word | stem) is P(word) renormalised over the words that stem back,
-        so ``deleuz`` becomes ``deleuze`` (names seldom end in z) while
-        ``kamenev`` stays as it is.
+        so ``rakovski`` becomes ``rakovsky`` while ``vatseti`` stays as it is.
         """
         proposed = {stem_}
         for rule, _ in self.rules:

@@ -125,6 +125,11 @@ def read_word_list(path: Path = WORD_LIST) -> list[str]:
     return path.read_text(encoding="utf-8", errors="replace").split()
 
 
+def _stems(word: str) -> tuple[str, set[str]]:
+    """The default-mode stem of a word and the stems of all three modes."""
+    return stem(word), stem_variants(word)
+
+
 def _usual_form(forms: Counter[str]) -> str:
     return forms.most_common(1)[0][0]
 
@@ -135,7 +140,7 @@ def build(
     word_list: Iterable[str],
     wordfreq_freqs: dict[str, float],
     max_per_stem: int = 40,
-    map_fn: Callable[[Callable[[str], set[str]], list[str]], Iterable[set[str]]] = map,
+    map_fn: Callable[[Callable[[str], tuple[str, set[str]]], list[str]], Iterable[tuple[str, set[str]]]] = map,
 ) -> Lexicon:
     """Assemble the lexicon from corpus counts, a word list and wordfreq.
 
@@ -151,16 +156,15 @@ def build(
                 dictionary_case[lower] = written
 
     total = sum(counts.values()) or 1
-    vocabulary = {w for w in counts if is_wordlike(w)}
-    vocabulary |= {w for w in wordfreq_freqs if w in dictionary_case}
-    vocabulary |= set(dictionary_case)
+    # wordfreq alone never adds a word: its entries count only if the word
+    # list (or the prose) vouches for them, and those are all in already.
+    vocabulary = {w for w in counts if is_wordlike(w)} | set(dictionary_case)
     vocabulary -= STOPWORDS
 
     by_stem: dict[str, list[tuple[float, str]]] = defaultdict(list)
     ordered = sorted(vocabulary)
-    for word, variants in zip(ordered, map_fn(stem_variants, ordered)):
+    for word, (main, variants) in zip(ordered, map_fn(_stems, ordered)):
         p = (1 - CORPUS_SHARE) * wordfreq_freqs.get(word, 0.0) + CORPUS_SHARE * counts.get(word, 0) / total
-        main = stem(word)
         for s in variants:
             by_stem[s].append((p + FLOOR if s == main else (p + FLOOR) * VARIANT_SHARE, word))
 
