@@ -116,10 +116,10 @@ def restore(
     if out_dir is None:
         _process(sources[0], output, errors, restorer.line_handler(format.value), workers)
         return
-    _restore_folder(sources, out_dir, model_dir, dask, workers, beam, format.value, errors)
+    _restore_folder(sources, out_dir, restorer, dask, workers, beam, format.value, errors)
 
 
-def _restore_folder(sources: list[str], out_dir: Path, model_dir: Path, dask: Optional[str], jobs: int,
+def _restore_folder(sources: list[str], out_dir: Path, restorer: Restorer, dask: Optional[str], jobs: int,
                     beam: int, fmt: str, errors: Errors) -> None:
     from .cluster import restore_files
 
@@ -127,8 +127,8 @@ def _restore_folder(sources: list[str], out_dir: Path, model_dir: Path, dask: Op
     log = lambda message: typer.echo(f"destem: {message}", err=True)  # noqa: E731
     try:
         with _dask_client(dask) as client:
-            restore_files(sources, out_dir, model_dir, client=client, jobs=jobs, beam=beam, fmt=fmt,
-                          errors=errors, log=log)
+            restore_files(sources, out_dir, restorer.model_dir, client=client, jobs=jobs, beam=beam, fmt=fmt,
+                          errors=errors, log=log, restorer=restorer)
     except InputError as exc:
         raise fail(str(exc), EXIT_INPUT) from None
     except ModelError as exc:

@@ -125,17 +125,21 @@ def restore_files(
     fmt: str = "tokens",
     errors: Errors = Errors.strict,
     batch_chars: int = BATCH_CHARS,
+    restorer: Restorer | None = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> dict:
     """Restore every input into ``out_dir``; returns the manifest.
 
     With a Dask ``client`` the batches (about ``batch_chars`` characters of
     lines each) run on its workers; without one, on ``jobs`` local processes.
+    ``restorer``, if given, must be loaded from ``model_dir`` with ``beam``.
     """
     out_dir = Path(out_dir)
     model_dir = Path(model_dir).resolve()
     pairs = plan(inputs, out_dir)
-    local = _restorer(str(model_dir), beam)  # refuses a missing or damaged model before any work
+    # Refuses a missing or damaged model before any work; a caller that has
+    # already loaded the model (the CLI) passes it, so it is not loaded twice.
+    local = restorer or _restorer(str(model_dir), beam)
     if client is not None:
         problems = {w: p for w, p in client.run(model_problem, str(model_dir)).items() if p}
         if problems:
