@@ -9,7 +9,7 @@ manifest), the essay (scored with a model built without it), and every
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from restore import pipeline, sources
@@ -19,11 +19,17 @@ SHARED = Path(os.environ.get("DESTEM_SHARED", Path(__file__).resolve().parent.pa
 
 @dataclass
 class EvalSet:
-    """Sentences of (original token, stem) pairs, and which model scores them."""
+    """Sentences of (original token, stem) pairs, and which model scores them.
+
+    ``full`` holds each sentence's tokens before stopword removal and
+    ``references`` its text as written: the answers for restored prose.
+    """
 
     name: str
     sentences: list[list[pipeline.Token]]
     model: str = "default"  # "default" or "no-essay"
+    full: list[list[str]] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
 
     @property
     def tokens(self) -> int:
@@ -31,8 +37,16 @@ class EvalSet:
 
 
 def from_documents(name: str, texts: list[str], model: str = "default") -> EvalSet:
-    sentences = [s for text in texts for line in text.splitlines() for s in pipeline.analyse_line(line)]
-    return EvalSet(name, sentences, model)
+    evalset = EvalSet(name, [], model)
+    for text in texts:
+        for line in text.splitlines():
+            for written, tokens in pipeline.sentences_with_text(line):
+                evalset.sentences.append([
+                    pipeline.Token(t, pipeline.stem(t.lower())) for t in tokens if t.lower() not in pipeline.STOPWORDS
+                ])
+                evalset.full.append(tokens)
+                evalset.references.append(written)
+    return evalset
 
 
 def registry_sets() -> list[EvalSet]:

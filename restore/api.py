@@ -2,7 +2,8 @@
 
 Data flow: stemmed tokens -> candidates (lexicon; name rules ranked by a
 character model) -> beam search over the KenLM model -> words, then their
-case chosen by the cased model.
+case chosen by the cased model; for prose, the removed stopwords put back
+by the full-text model and the tokens detokenized.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from .build import FORMAT_VERSION, MODEL_FILES, build_model
 from .candidates import CandidateGenerator
 from .casing import Truecaser
 from .decode import Decoder, Settings, confidence
+from .gaps import GapRuns
 from .lexicon import Lexicon
+from .prose import ProseWord, ProseWriter, detokenize
 from .sources import cache_dir
 
 SENTENCE_END = frozenset({".", "!", "?"})
@@ -103,6 +106,22 @@ class Restorer:
         self.candidates = CandidateGenerator(self.lexicon, rules, spelling_model)
         self.decoder = Decoder(model, settings)
         self.truecaser = Truecaser(case_model, self.lexicon)
+        self._prose_writer: ProseWriter | None = None
+
+    @property
+    def prose_writer(self) -> ProseWriter:
+        """The full-text model and gap table, loaded on first use (only prose needs them)."""
+        if self._prose_writer is None:
+            try:
+                model = lm.load(self.model_dir / "prose.bin")
+                gaps = GapRuns.load(self.model_dir / "gaps.json.gz")
+            except (OSError, ValueError, EOFError, KeyError) as exc:
+                raise ModelError(
+                    f"model directory {self.model_dir} is damaged: {exc}; "
+                    f"rebuild it with: destem build-model --out {self.model_dir}"
+                ) from exc
+            self._prose_writer = ProseWriter(model, gaps)
+        return self._prose_writer
 
     def restore_tokens(self, tokens: Sequence[str], alternatives: bool = True) -> list[RestoredToken]:
         """Restore a token sequence; the result is aligned with the input.
@@ -112,21 +131,54 @@ class Restorer:
         are searched one at a time. With ``alternatives=False`` the per-token
         scores are skipped (faster).
         """
+        return self._restore(tokens, alternatives, prose=False)[0]
+
+    def restore_prose(self, tokens: Sequence[str]) -> list[list[ProseWord]]:
+        """Restore a token sequence as prose: one list of words per sentence.
+
+        Every input token appears exactly once, in order, as a word whose
+        ``token`` is its index; the stopwords put back have ``token=None``.
+
+        >>> r = Restorer()
+        >>> [(w.word, w.token) for w in r.restore_prose("trotski born kherson".split())[0]]
+        [('Trotsky', 0), ('was', None), ('born', 1), ('in', None), ('Kherson', 2)]
+        """
+        return self._restore(tokens, alternatives=False, prose=True)[1]
+
+    def _restore(
+        self, tokens: Sequence[str], alternatives: bool, prose: bool
+    ) -> tuple[list[RestoredToken], list[list[ProseWord]]]:
+        """Sentences (cut after ``.``, ``!``, ``?``, and every ``MAX_SENTENCE``
+        tokens so unpunctuated input cannot grow the search without bound) are
+        searched one at a time."""
         result: list[RestoredToken] = []
+        sentences: list[list[ProseWord]] = []
         start = 0
         for end in range(1, len(tokens) + 1):
             if end == len(tokens) or tokens[end - 1] in SENTENCE_END or end - start >= MAX_SENTENCE:
-                result.extend(self._restore_sentence(tokens[start:end], alternatives))
+                restored, words = self._restore_sentence(tokens[start:end], alternatives, prose, start)
+                result.extend(restored)
+                if prose:
+                    sentences.append(words)
                 start = end
-        return result
+        return result, sentences
 
-    def _restore_sentence(self, tokens: Sequence[str], alternatives: bool) -> list[RestoredToken]:
+    def _restore_sentence(
+        self, tokens: Sequence[str], alternatives: bool, prose: bool, first_token: int
+    ) -> tuple[list[RestoredToken], list[ProseWord]]:
         positions = [self.candidates(t) for t in tokens]
         path = self.decoder.best_path(positions)
         choices = self.decoder.explain(positions, path) if alternatives else None
         restored = []
         chosen = [cands[j] for cands, j in zip(positions, path)]
-        written = self.truecaser.write([c.word for c in chosen], [not c.known for c in chosen])
+        words, guessed = [c.word for c in chosen], [not c.known for c in chosen]
+        written = self.truecaser.write(words, guessed)
+        prose_words: list[ProseWord] = []
+        if prose:
+            runs = self.prose_writer.runs(words)
+            # An inserted word now opens the sentence: case the first word as mid-sentence.
+            cased = self.truecaser.write(words, guessed, sentence_start=False) if runs[0] else written
+            prose_words = self.prose_writer.sentence(cased, runs, first_token)
         for i, (token, cands, j, word) in enumerate(zip(tokens, positions, path, written)):
             if choices is None:
                 restored.append(RestoredToken(token, word, float("nan"), ()))
@@ -135,21 +187,38 @@ class Restorer:
             restored.append(RestoredToken(
                 token, word, confidence(alts, j), tuple((cands[k].word, s) for k, s in alts),
             ))
-        return restored
+        return restored, prose_words
 
     def restore_line(self, line: str) -> str:
         """One line of stemmed tokens -> one line of words, token for token."""
         tokens = line.split()
         return " ".join(t.word for t in self.restore_tokens(tokens, alternatives=False))
 
+    def restore_line_text(self, line: str) -> str:
+        """One line of stemmed tokens -> one line of readable prose."""
+        sentences = self._restore(line.split(), alternatives=False, prose=True)[1]
+        return " ".join(detokenize([w.word for w in words]) for words in sentences)
+
     def restore_line_jsonl(self, line: str) -> str:
-        """One line -> a JSON object with every token's stem, word, confidence, alternatives."""
-        tokens = [t.as_dict() for t in self.restore_tokens(line.split())]
-        return json.dumps({"tokens": tokens}, ensure_ascii=False)
+        """One line -> a JSON object: every token's stem, word, confidence and
+        alternatives (``tokens``), the prose (``text``) and its words, each
+        with the index of the token it restores or null if inserted (``words``)."""
+        tokens, sentences = self._restore(line.split(), alternatives=True, prose=True)
+        return json.dumps({
+            "tokens": [t.as_dict() for t in tokens],
+            "text": " ".join(detokenize([w.word for w in words]) for words in sentences),
+            "words": [w.as_dict() for words in sentences for w in words],
+        }, ensure_ascii=False)
 
     def line_handler(self, fmt: str) -> Callable[[str], str]:
-        """``restore_line`` for ``"tokens"``, ``restore_line_jsonl`` for ``"jsonl"``."""
-        return {"tokens": self.restore_line, "jsonl": self.restore_line_jsonl}[fmt]
+        """The per-line function of an output format: ``tokens``, ``text`` or ``jsonl``.
+
+        The prose model is loaded here, before any worker is forked, so
+        workers share its pages instead of each loading a copy.
+        """
+        if fmt in ("text", "jsonl"):
+            self.prose_writer  # noqa: B018 (loads it)
+        return {"tokens": self.restore_line, "text": self.restore_line_text, "jsonl": self.restore_line_jsonl}[fmt]
 
 
 @lru_cache(maxsize=4)
@@ -157,8 +226,10 @@ def _shared_restorer(model_dir: Path) -> Restorer:
     return Restorer(model_dir)
 
 
-def restore_text(text: str, model_dir: str | Path | None = None) -> str:
-    r"""Turn stemmed text back into words, line by line, token for token.
+def restore_text(text: str, model_dir: str | Path | None = None, prose: bool = False) -> str:
+    r"""Turn stemmed text back into words, line by line.
+
+    By default the result is token for token (one word per input token):
 
     >>> restore_text("trotski born kherson , ukrain novemb 7 , 1879")
     'Trotsky born Kherson , Ukraine November 7 , 1879'
@@ -166,8 +237,15 @@ def restore_text(text: str, model_dir: str | Path | None = None) -> str:
     Red Army
     <BLANKLINE>
     Central Committee
+
+    With ``prose=True`` the removed stopwords are put back and the tokens
+    joined into readable text:
+
+    >>> restore_text("trotski born kherson , ukrain novemb 7 , 1879", prose=True)
+    'Trotsky was born in Kherson, Ukraine on November 7, 1879'
     """
     if not isinstance(text, str):
         raise TypeError(f"restore_text expects str, not {type(text).__name__}; decode bytes first")
     restorer = _shared_restorer(Path(model_dir) if model_dir else default_model_dir())
-    return "\n".join(restorer.restore_line(line) for line in text.split("\n"))
+    line_restorer = restorer.restore_line_text if prose else restorer.restore_line
+    return "\n".join(line_restorer(line) for line in text.split("\n"))

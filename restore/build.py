@@ -5,6 +5,8 @@ the registry sources (and any ``--corpus`` files), runs them through the
 forward pipeline *without* stemming, and writes::
 
     lm.bin            KenLM binary over lowercased, stopword-free tokens
+    prose.bin         KenLM binary over the lowercased full text (stopwords kept)
+    gaps.json.gz      which stopword runs filled the gaps between content words
     lexicon.tsv.gz    stem -> words with priors, and each word's usual case
     case.bin          KenLM binary over the same tokens in their written case
     rules.json        stem -> word rules, to propose spellings of unseen names
@@ -29,13 +31,17 @@ from pathlib import Path
 
 from . import lexicon as lexicon_mod
 from . import lm, sources
-from .pipeline import analyse_line
+from .gaps import GapCounter
+from .pipeline import STOPWORDS, full_sentences
 
-MODEL_FILES = ("lm.bin", "case.bin", "spelling.bin", "lexicon.tsv.gz", "rules.json", "manifest.json")
+MODEL_FILES = (
+    "lm.bin", "prose.bin", "case.bin", "spelling.bin", "lexicon.tsv.gz", "gaps.json.gz", "rules.json",
+    "manifest.json",
+)
 SPELLING_ORDER = 6
 CASE_ORDER = 4
 # Bumped whenever the files change meaning; older models must be rebuilt.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 DEFAULT_ORDER = 5
 DEFAULT_PRUNE = [0, 0, 1]
 
@@ -45,8 +51,8 @@ def _log(message: str) -> None:
 
 
 def _analyse_document(text: str) -> list[list[str]]:
-    """Cased surviving tokens per sentence of one document (worker side)."""
-    return [[t.surface for t in sentence] for line in text.splitlines() for sentence in analyse_line(line)]
+    """All cased tokens per sentence of one document (worker side)."""
+    return [tokens for line in text.splitlines() for tokens in full_sentences(line)]
 
 
 def _documents(names: Iterable[str], corpora: Iterable[Path], manifest: dict) -> Iterator[sources.Document]:
@@ -96,6 +102,8 @@ def build_model(
             sources.brown_dir()
     if not sources.WORDNET_DIR.exists():
         raise sources.SourceMissing("WordNet glosses are missing: apt-get install wordnet-base")
+    if not sources.GCIDE_FILE.exists():
+        raise sources.SourceMissing("the GCIDE dictionary is missing: apt-get install dict-gcide")
     word_list = lexicon_mod.read_word_list()
 
     out_dir = Path(out_dir)
@@ -110,17 +118,24 @@ def build_model(
         counts: Counter[str] = Counter()
         case_stats = lexicon_mod.CaseStats()
         seen: set[int] = set()
+        gap_counts = GapCounter()
         train_text = work / "train.txt"
         pool = multiprocessing.Pool(jobs)
         cased_text = work / "cased.txt"
-        with train_text.open("w", encoding="utf-8") as out, cased_text.open("w", encoding="utf-8") as cased:
+        prose_text = work / "prose.txt"
+        with (
+            train_text.open("w", encoding="utf-8") as out,
+            cased_text.open("w", encoding="utf-8") as cased,
+            prose_text.open("w", encoding="utf-8") as prose,
+        ):
             docs = _documents(names, corpora, manifest)
             per_source: Counter[str] = Counter()
             pending = ((d.source, d.text) for d in docs)
             for source, sentences in pool.imap(_analyse_pair, pending, chunksize=16):
                 stats = manifest["sources"].setdefault(source, {"documents": 0, "tokens": 0, "duplicates": 0})
                 stats["documents"] += 1
-                for sentence in sentences:
+                for tokens in sentences:
+                    sentence = [t for t in tokens if t.lower() not in STOPWORDS]
                     lowered = [w.lower() for w in sentence]
                     line = " ".join(lm.lm_token(w) for w in lowered)
                     key = hash(line)
@@ -130,6 +145,8 @@ def build_model(
                     seen.add(key)
                     out.write(line + "\n")
                     cased.write(" ".join(lm.lm_token(w) for w in sentence) + "\n")
+                    prose.write(" ".join(lm.lm_token(w.lower()) for w in tokens) + "\n")
+                    gap_counts.add_sentence(tokens)
                     counts.update(lowered)
                     case_stats.add_sentence(sentence)
                     stats["tokens"] += len(lowered)
@@ -152,8 +169,12 @@ def build_model(
             "stems": len(lex.entries), "entries": sum(len(v) for v in lex.entries.values()),
         }
 
+        gap_counts.save(work / "gaps.json.gz")
+        del gap_counts
         lm.train(train_text, work / "lm.bin", order, prune, memory)
         train_text.unlink()
+        lm.train(prose_text, work / "prose.bin", order, prune, memory)
+        prose_text.unlink()
         lm.train(cased_text, work / "case.bin", CASE_ORDER, prune, memory)
         cased_text.unlink()
         name_text = work / "names.txt"

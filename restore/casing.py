@@ -51,8 +51,12 @@ class Truecaser:
             self._forms[key] = found
         return found
 
-    def write(self, words: Sequence[str], guessed: Sequence[bool]) -> list[str]:
-        """Cased forms of one sentence's lowercase words."""
+    def write(self, words: Sequence[str], guessed: Sequence[bool], sentence_start: bool = True) -> list[str]:
+        """Cased forms of one sentence's lowercase words.
+
+        ``sentence_start=False`` when other words will precede them (stopwords
+        put back in prose), so the first word is cased as mid-sentence.
+        """
         positions = [self.forms(w, g) for w, g in zip(words, guessed)]
-        path = self.decoder.best_path(positions)
+        path = self.decoder.best_path(positions, sentence_start)
         return [cands[j].word for cands, j in zip(positions, path)]

@@ -72,14 +72,21 @@ class Decoder:
             lattice.append(row[1])
         return lattice
 
-    def best_path(self, positions: Sequence[Sequence[Candidate]]) -> list[int]:
-        """Index of the chosen candidate at each position."""
+    def best_path(self, positions: Sequence[Sequence[Candidate]], sentence_start: bool = True) -> list[int]:
+        """Index of the chosen candidate at each position.
+
+        With ``sentence_start=False`` the first word is scored without the
+        ``<s>`` context, as if other words came before it.
+        """
         if not positions:
             return []
         lattice = self._lattice(positions)
         model = self.model
         start = kenlm.State()
-        model.BeginSentenceWrite(start)
+        if sentence_start:
+            model.BeginSentenceWrite(start)
+        else:
+            model.NullContextWrite(start)
         # state -> (score, backpointer); a backpointer is (previous, index).
         hyps: dict[kenlm.State, tuple[float, tuple | None]] = {start: (0.0, None)}
         for row in lattice:

@@ -159,10 +159,31 @@ def analyse_line(line: str) -> list[list[Token]]:
     the writer wrote, ``stem`` is what the pipeline would have shipped.
     """
     result = []
+    for tokens in full_sentences(line):
+        result.append([Token(t, stem(t.lower())) for t in tokens if t.lower() not in STOPWORDS])
+    return result
+
+
+def full_sentences(line: str) -> list[list[str]]:
+    """All Treebank tokens (case kept) of each sentence that has a content word.
+
+    The same sentences as :func:`analyse_line`, before stopword removal: the
+    text that trains the prose model.
+    """
+    return [tokens for _, tokens in sentences_with_text(line)]
+
+
+def sentences_with_text(line: str) -> list[tuple[str, list[str]]]:
+    """Each sentence that has a content word, as written and as Treebank tokens.
+
+    >>> sentences_with_text("He was born. It is. Was he?")
+    [('He was born.', ['He', 'was', 'born', '.']), ('It is.', ['It', 'is', '.']), ('Was he?', ['Was', 'he', '?'])]
+    """
+    result = []
     for sentence in split_sentences(line):
-        kept = [t for t in tokenize(sentence) if t.lower() not in STOPWORDS]
-        if kept:
-            result.append([Token(t, stem(t.lower())) for t in kept])
+        tokens = tokenize(sentence)
+        if any(t.lower() not in STOPWORDS for t in tokens):
+            result.append((sentence, tokens))
     return result
 
 
