@@ -1,4 +1,4 @@
-"""``python -m benchmarks``: accuracy against baselines, speed, memory -> README.
+"""``python -m benchmarks``: accuracy against baselines, prose quality, speed, memory -> README.
 
 Builds the models it needs once (cached in ``models/``), scores every set,
 writes ``benchmarks/results/latest.json`` and rewrites the README's results
@@ -19,7 +19,7 @@ import wordfreq
 from restore import Restorer, Settings
 from restore.build import build_model
 
-from . import evalsets, report, scale, scoring
+from . import evalsets, prose, report, scale, scoring
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -57,11 +57,14 @@ def accuracy(models: dict[str, Path], sets: list[evalsets.EvalSet]) -> list[dict
                        for name, fn in methods.items()}
             results["coverage ceiling"] = scoring.evaluate(
                 evalset.sentences, scoring.identity, restorer, ceiling=True).as_dict(top_errors=0)
-            rows.append({"set": evalset.name, "model": model_name, "tokens": evalset.tokens,
-                         "seconds": round(time.monotonic() - started, 1), "results": results})
+            row = {"set": evalset.name, "model": model_name, "tokens": evalset.tokens,
+                   "seconds": round(time.monotonic() - started, 1), "results": results}
+            row["prose"] = prose.evaluate(evalset, restorer)
+            rows.append(row)
             d = results["destem"]["words"]["percent"]
             m = results["most frequent"]["words"]["percent"]
-            print(f"benchmark: {evalset.name} [{model_name}]: destem {d}% most-frequent {m}%",
+            c = row["prose"]["systems"]["destem"]["chrf"]
+            print(f"benchmark: {evalset.name} [{model_name}]: destem {d}% most-frequent {m}%, prose chrF {c}",
                   file=sys.stderr, flush=True)
     return rows
 
@@ -113,7 +116,8 @@ def main() -> None:
     scale_lines = [" ".join(t.stem for t in s) for s in speed_set.sentences]
     results = {
         "scale": scale.run(models["default"], scale_lines, RESULTS, SCALE_MB, ("1", "2", "dask:local:2")),
-        "sample": {"stemmed": stemmed, "restored": Restorer(models["default"]).restore_line(stemmed)},
+        "sample": {"stemmed": stemmed, "restored": Restorer(models["default"]).restore_line(stemmed),
+                   "prose": Restorer(models["default"]).restore_line_text(stemmed)},
         "accuracy": accuracy(models, sets),
         "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, answers, BEAMS)},
         "models": {name: json.loads((path / "manifest.json").read_text()) for name, path in models.items()},

@@ -15,7 +15,9 @@ def _pct(cell: dict) -> str:
 
 def render(results: dict) -> str:
     out = ["### Sample: the stemmed seed, restored by the default model", "",
-           "```", results["sample"]["stemmed"], "```", "", "```", results["sample"]["restored"], "```", "",
+           "```", results["sample"]["stemmed"], "```", "", "`--format tokens` (one word per token):", "",
+           "```", results["sample"]["restored"], "```", "", "`--format text` (stopwords put back, detokenized):", "",
+           "```", results["sample"]["prose"], "```", "",
            "### Word accuracy (% of alphabetic tokens restored exactly, case-insensitive)", "",
            "| set | model | tokens | " + " | ".join(METHODS) + " |",
            "|---|---|---:|" + "---:|" * len(METHODS)]
@@ -39,6 +41,27 @@ def render(results: dict) -> str:
         for stem, predicted, expected, n in row["results"]["destem"]["top_errors"]:
             out.append(f"| `{stem}` | {predicted} | {expected} | {n} |")
         out += ["", "</details>", ""]
+    out += ["", "### Readable prose (`--format text`) against the original sentences", "",
+            "BLEU and chrF from sacrebleu (case-sensitive). The baselines restore the same words and put nothing, "
+            "or the most frequent stopword run of the training prose, into every gap between two words. "
+            "Inserted stopwords are right when the original had that word in that gap.", "",
+            "| set | model | chrF: words only | chrF: + one run everywhere | chrF: destem | BLEU: words only | "
+            "BLEU: + one run everywhere | BLEU: destem | inserted | precision (%) | recall (%) | "
+            "tokens/s text / tokens |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in results["accuracy"]:
+        p = row["prose"]
+        names = list(p["systems"])
+        chrf = [p["systems"][n]["chrf"] for n in names]
+        bleu = [p["systems"][n]["bleu"] for n in names]
+        speeds = p["tokens_per_second"]
+        out.append(f"| {row['set']} | {row['model']} | {chrf[0]} | {chrf[1]} | **{chrf[2]}** | {bleu[0]} | "
+                   f"{bleu[1]} | **{bleu[2]}** | {p['inserted']['words']:,} of {p['inserted']['wanted']:,} | "
+                   f"{p['inserted']['precision']} | {p['inserted']['recall']} | "
+                   f"{speeds['text']:,} / {speeds['tokens']:,} |")
+    out.append("")
+    out.append("The run put into every gap by the second baseline: "
+               + ", ".join(sorted({f"`{list(r['prose']['systems'])[1][2:]}`" for r in results["accuracy"]})) + ".")
     speed = results["speed"]
     out += ["", f"### Speed and memory (one core, {speed['input']} set, default model)", "",
             "| beam | word accuracy (%) | tokens/s | KenLM `score` tokens/s, same run | ratio | peak RSS (MB) | load (s) |",

@@ -175,7 +175,7 @@ class Restorer:
         written = self.truecaser.write(words, guessed)
         prose_words: list[ProseWord] = []
         if prose:
-            runs = self.prose_writer.runs(words)
+            runs = self.prose_writer.runs(written)
             # An inserted word now opens the sentence: case the first word as mid-sentence.
             cased = self.truecaser.write(words, guessed, sentence_start=False) if runs[0] else written
             prose_words = self.prose_writer.sentence(cased, runs, first_token)

@@ -33,6 +33,7 @@ from . import lexicon as lexicon_mod
 from . import lm, sources
 from .gaps import GapCounter
 from .pipeline import STOPWORDS, full_sentences
+from .prose import rare_class
 
 MODEL_FILES = (
     "lm.bin", "prose.bin", "case.bin", "spelling.bin", "lexicon.tsv.gz", "gaps.json.gz", "rules.json",
@@ -44,6 +45,7 @@ CASE_ORDER = 4
 FORMAT_VERSION = 4
 DEFAULT_ORDER = 5
 DEFAULT_PRUNE = [0, 0, 1]
+RARE_BELOW = 3  # occurrences; rarer words are a class in the prose model
 
 
 def _log(message: str) -> None:
@@ -145,7 +147,7 @@ def build_model(
                     seen.add(key)
                     out.write(line + "\n")
                     cased.write(" ".join(lm.lm_token(w) for w in sentence) + "\n")
-                    prose.write(" ".join(lm.lm_token(w.lower()) for w in tokens) + "\n")
+                    prose.write(" ".join(lm.lm_token(w) for w in tokens) + "\n")
                     gap_counts.add_sentence(tokens)
                     counts.update(lowered)
                     case_stats.add_sentence(sentence)
@@ -173,8 +175,11 @@ def build_model(
         del gap_counts
         lm.train(train_text, work / "lm.bin", order, prune, memory)
         train_text.unlink()
-        lm.train(prose_text, work / "prose.bin", order, prune, memory)
+        classed = work / "prose-classes.txt"
+        _class_rare_words(prose_text, classed, counts)
         prose_text.unlink()
+        lm.train(classed, work / "prose.bin", order, prune, memory)
+        classed.unlink()
         lm.train(cased_text, work / "case.bin", CASE_ORDER, prune, memory)
         cased_text.unlink()
         name_text = work / "names.txt"
@@ -191,6 +196,21 @@ def build_model(
         shutil.rmtree(work, ignore_errors=True)
     _log(f"model ready in {out_dir} ({manifest['build_seconds']} s)")
     return out_dir
+
+
+def _class_rare_words(source: Path, target: Path, counts: Counter[str]) -> None:
+    """Lowercase the full text, with (alphabetic) words seen fewer than
+    ``RARE_BELOW`` times replaced by their class (``<cap>`` if capitalized: mostly names; else
+    ``<rare>``), so the prose model learns how text flows around names and
+    rare words it has no n-grams for."""
+    with source.open(encoding="utf-8") as lines, target.open("w", encoding="utf-8") as out:
+        for line in lines:
+            words = []
+            for token in line.split():
+                lowered = token.lower()
+                common = lowered in STOPWORDS or not lowered.isalpha() or counts[lowered] >= RARE_BELOW
+                words.append(lowered if common else rare_class(token))
+            out.write(" ".join(words) + "\n")
 
 
 def _analyse_pair(pair: tuple[str, str]) -> tuple[str, list[list[str]]]:

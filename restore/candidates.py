@@ -27,6 +27,11 @@ from .pipeline import STOPWORDS, stem
 IDENTITY_FALLBACK = -4.0
 # Stems repeat heavily (Zipf), so candidate lists are memoised, within bounds.
 CACHE_SIZE = 200_000
+# Candidates kept per token, most likely first. On every fourth Wikipedia dev
+# article, 12, 6 and 4 give the same accuracy (76.80% token for token): the
+# search never picks a word ranked below the 4th, and each extra candidate
+# costs LM calls. 6 leaves a margin.
+MAX_CANDIDATES = 6
 # Longer tokens are no word (URLs, base64, garbage) and pass through as they are.
 MAX_WORD = 64
 
@@ -59,7 +64,7 @@ class CandidateGenerator:
         lexicon: Lexicon,
         rules: dict[str, float],
         spelling_model: kenlm.Model,
-        max_candidates: int = 12,
+        max_candidates: int = MAX_CANDIDATES,
     ) -> None:
         self.lexicon = lexicon
         self.spelling_model = spelling_model

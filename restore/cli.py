@@ -38,6 +38,7 @@ EXIT_INPUT, EXIT_USAGE, EXIT_MODEL, EXIT_BUILD, EXIT_DASK, EXIT_INTERRUPTED = 1,
 
 class Format(str, Enum):
     tokens = "tokens"
+    text = "text"
     jsonl = "jsonl"
 
 
@@ -93,13 +94,14 @@ def restore(
     output: OutputOpt = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Restore every input into this folder (same relative names), resumably.")] = None,
     dask: Annotated[Optional[str], typer.Option("--dask", help="With --out-dir: a Dask scheduler ADDRESS, or local[:N] for N local worker processes.")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="tokens: one word per input token; jsonl: scores and alternatives.")] = Format.tokens,
+    format: Annotated[Format, typer.Option("--format", "-f", help="tokens: one word per input token; text: readable prose with the removed stopwords put back; "
+                     "jsonl: scores, alternatives, and the prose with each word's input token.")] = Format.tokens,
     beam: Annotated[int, typer.Option(min=1, max=1000, help="Beam width of the search.")] = Settings.beam,
     model: Annotated[Optional[Path], typer.Option(help="Model directory (default: the built default model).")] = None,
     errors: ErrorsOpt = Errors.strict,
     jobs: Annotated[int, typer.Option(min=0, help="Worker processes; 0 means one per core.")] = 0,
 ) -> None:
-    """Restore stemmed text: one output line per input line, one word per token."""
+    """Restore stemmed text: one output line per input line (one word per token unless --format text)."""
     sources = sources or ["-"]
     if out_dir is None and (len(sources) > 1 or dask):
         raise fail("several inputs, or --dask, need --out-dir", EXIT_USAGE)
@@ -108,13 +110,14 @@ def restore(
     model_dir = model or default_model_dir()
     try:
         restorer = Restorer(model_dir, Settings(beam=beam), build_if_missing=model is None)
+        handler = restorer.line_handler(format.value)
     except ModelError as exc:
         raise fail(str(exc), EXIT_MODEL) from None
     except Exception as exc:  # a failed first-use build
         raise fail(f"building the default model failed: {exc}", EXIT_BUILD) from None
     workers = jobs or os.cpu_count() or 1
     if out_dir is None:
-        _process(sources[0], output, errors, restorer.line_handler(format.value), workers)
+        _process(sources[0], output, errors, handler, workers)
         return
     _restore_folder(sources, out_dir, restorer, dask, workers, beam, format.value, errors)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from restore import Restorer, default_model_dir, lexicon, lm, pipeline
+from restore import Restorer, default_model_dir, gaps, lexicon, lm, pipeline
 from restore.build import FORMAT_VERSION, SPELLING_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +52,14 @@ def essay_model(tmp_path_factory, essay_sentences) -> Path:
                      encoding="utf-8")
     lm.train(cased, out / "case.bin", 3, [], "200M")
     (out / "rules.json").write_text(json.dumps(lexicon.learn_rules(lex)), encoding="utf-8")
+    full = [t for line in ESSAY.read_text(encoding="utf-8").splitlines() for t in pipeline.full_sentences(line)]
+    prose = out / "prose.txt"
+    prose.write_text("".join(" ".join(lm.lm_token(t.lower()) for t in s) + "\n" for s in full), encoding="utf-8")
+    lm.train(prose, out / "prose.bin", 3, [], "200M")
+    gap_counts = gaps.GapCounter()
+    for tokens in full:
+        gap_counts.add_sentence(tokens)
+    gap_counts.save(out / "gaps.json.gz")
     names = out / "names.txt"
     names.write_text("".join(lm.spelling(w) + "\n" for w in words), encoding="utf-8")
     lm.train(names, out / "spelling.bin", SPELLING_ORDER, [], "200M")
