@@ -20,6 +20,9 @@ import kenlm
 from .candidates import Candidate
 from .lm import lm_token
 
+# KenLM state -> (score, backpointer); a backpointer is (previous backpointer, choice).
+Hypotheses = dict[kenlm.State, tuple[float, tuple | None]]
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -87,10 +90,9 @@ class Decoder:
             model.BeginSentenceWrite(start)
         else:
             model.NullContextWrite(start)
-        # state -> (score, backpointer); a backpointer is (previous, index).
-        hyps: dict[kenlm.State, tuple[float, tuple | None]] = {start: (0.0, None)}
+        hyps: Hypotheses = {start: (0.0, None)}
         for row in lattice:
-            extended: dict[kenlm.State, tuple[float, tuple | None]] = {}
+            extended: Hypotheses = {}
             for state, (score, back) in hyps.items():
                 for j, (token, bonus) in enumerate(row):
                     out = kenlm.State()
@@ -98,21 +100,12 @@ class Decoder:
                     seen = extended.get(out)
                     if seen is None or total > seen[0]:
                         extended[out] = (total, (back, j))
-            if len(extended) > self.settings.beam:
-                kept = heapq.nlargest(self.settings.beam, extended.items(), key=lambda kv: kv[1][0])
-                hyps = dict(kept)
-            else:
-                hyps = extended
+            hyps = keep_best(extended, self.settings.beam)
         end = kenlm.State()
         best_back = max(
             hyps.items(), key=lambda kv: kv[1][0] + model.BaseScore(kv[0], "</s>", end)
         )[1][1]
-        path: list[int] = []
-        while best_back is not None:
-            best_back, j = best_back
-            path.append(j)
-        path.reverse()
-        return path
+        return unwind(best_back)
 
     def explain(self, positions: Sequence[Sequence[Candidate]], path: list[int]) -> list[Choice]:
         """Score every candidate against the chosen one, position by position.
@@ -149,6 +142,23 @@ class Decoder:
             ranked = sorted(((j, round(s - best, 4)) for j, s in scores), key=lambda js: -js[1])
             choices.append(Choice(path[i], tuple(ranked)))
         return choices
+
+
+def keep_best(extended: Hypotheses, beam: int) -> Hypotheses:
+    """The ``beam`` best-scoring hypotheses (all of them if there are no more)."""
+    if len(extended) <= beam:
+        return extended
+    return dict(heapq.nlargest(beam, extended.items(), key=lambda kv: kv[1][0]))
+
+
+def unwind(back: tuple | None) -> list:
+    """The choices along a chain of ``(previous, choice)`` backpointers, first first."""
+    chosen = []
+    while back is not None:
+        back, choice = back
+        chosen.append(choice)
+    chosen.reverse()
+    return chosen
 
 
 def confidence(alternatives: tuple[tuple[int, float], ...], index: int) -> float:

@@ -16,11 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import heapq
-
 import kenlm
 from nltk.tokenize.treebank import TreebankWordDetokenizer
 
+from .decode import Hypotheses, keep_best, unwind
 from .gaps import END, START, GapRuns, Run
 from .lm import lm_token
 
@@ -81,14 +80,13 @@ class ProseWriter:
         model = self.model
         start = kenlm.State()
         model.BeginSentenceWrite(start)
-        # state -> (score, backpointer); a backpointer is (previous, run).
-        hyps: dict[kenlm.State, tuple[float, tuple | None]] = {start: (0.0, None)}
+        hyps: Hypotheses = {start: (0.0, None)}
         previous = START
         lowered = [lm_token(w.lower()) for w in words]
         tokens = [w if w in model or not w.isalpha() else rare_class(c) for w, c in zip(lowered, words)]
         for word, token in zip(lowered + [END], tokens + [END]):
             options = self.gaps.options(previous, word)
-            extended: dict[kenlm.State, tuple[float, tuple | None]] = {}
+            extended: Hypotheses = {}
             for state, (score, back) in hyps.items():
                 # Runs share prefixes ("of", "of the"): score each prefix once.
                 prefixes: dict[Run, tuple[float, kenlm.State]] = {(): (score, state)}
@@ -100,18 +98,9 @@ class ProseWriter:
                     seen = extended.get(out)
                     if seen is None or total > seen[0]:
                         extended[out] = (total, (back, run))
-            if len(extended) > self.beam:
-                hyps = dict(heapq.nlargest(self.beam, extended.items(), key=lambda kv: kv[1][0]))
-            else:
-                hyps = extended
+            hyps = keep_best(extended, self.beam)
             previous = word
-        back = max(hyps.values(), key=lambda sb: sb[0])[1]
-        chosen: list[Run] = []
-        while back is not None:
-            back, run = back
-            chosen.append(run)
-        chosen.reverse()
-        return chosen
+        return unwind(max(hyps.values(), key=lambda sb: sb[0])[1])
 
     def _prefix(self, prefixes: dict[Run, tuple[float, kenlm.State]], run: Run) -> tuple[float, kenlm.State]:
         found = prefixes.get(run)
