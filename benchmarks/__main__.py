@@ -19,7 +19,7 @@ import wordfreq
 from restore import Restorer, Settings
 from restore.build import build_model
 
-from . import evalsets, prose, report, scale, scoring
+from . import evalsets, levers, prose, report, scale, scoring
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -94,7 +94,8 @@ def main() -> None:
         return
 
     began = time.monotonic()
-    models = {"default": ensure_model("default"), "no-essay": ensure_model("no-essay", include_essay=False)}
+    models = {"default": ensure_model("default"), "no-essay": ensure_model("no-essay", include_essay=False),
+              "no-gcide": ensure_model("no-gcide", leave_out=["gcide"])}
     corpus = evalsets.SHARED / "corpora" / "wikipedia-2015-sample.txt.xz"
     if corpus.is_file() and not args.skip_wiki_model:
         models["wiki"] = ensure_model("wiki", corpora=[corpus])
@@ -118,7 +119,8 @@ def main() -> None:
         "scale": scale.run(models["default"], scale_lines, RESULTS, SCALE_MB, ("1", "2", "dask:local:2")),
         "sample": {"stemmed": stemmed, "restored": Restorer(models["default"]).restore_line(stemmed),
                    "prose": Restorer(models["default"]).restore_line_text(stemmed)},
-        "accuracy": accuracy(models, sets),
+        "accuracy": accuracy({k: v for k, v in models.items() if k != "no-gcide"}, sets),
+        "levers": levers.run(models, sets),
         "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, answers, BEAMS)},
         "models": {name: json.loads((path / "manifest.json").read_text()) for name, path in models.items()},
         "defaults": {"beam": Settings.beam, "prior_weight": Settings.prior_weight},

@@ -62,6 +62,13 @@ def render(results: dict) -> str:
     out.append("")
     out.append("The run put into every gap by the second baseline: "
                + ", ".join(sorted({f"`{list(r['prose']['systems'])[1][2:]}`" for r in results["accuracy"]})) + ".")
+    out += ["", "### Levers: before and after, same sets, same run", "",
+            "| lever | set | metric | before | after | change |", "|---|---|---|---:|---:|---:|"]
+    for row in results["levers"]:
+        change = row["after"] - row["before"]
+        shown = f"{change:+,}" if isinstance(change, int) else f"{change:+.2f}"
+        out.append(f"| {row['lever']} | {row['set']} | {row['metric']} | {row['before']:,} | {row['after']:,} | "
+                   f"{shown} |")
     speed = results["speed"]
     out += ["", f"### Speed and memory (one core, {speed['input']} set, default model)", "",
             "| beam | word accuracy (%) | tokens/s | KenLM `score` tokens/s, same run | ratio | peak RSS (MB) | load (s) |",
