@@ -9,7 +9,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 PACKAGES=(python3-venv cmake g++ make npm libboost-program-options-dev libboost-system-dev
           libboost-thread-dev libboost-test-dev zlib1g-dev libbz2-dev liblzma-dev
-          wordnet-base wamerican-insane dict-gcide)
+          wordnet-base wamerican-insane)
 missing=()
 for p in "${PACKAGES[@]}"; do
     # npm may come with the machine's own Node.js rather than from Debian.

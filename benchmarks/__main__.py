@@ -94,8 +94,7 @@ def main() -> None:
         return
 
     began = time.monotonic()
-    models = {"default": ensure_model("default"), "no-essay": ensure_model("no-essay", include_essay=False),
-              "no-gcide": ensure_model("no-gcide", leave_out=["gcide"])}
+    models = {"default": ensure_model("default"), "no-essay": ensure_model("no-essay", include_essay=False)}
     corpus = evalsets.SHARED / "corpora" / "wikipedia-2015-sample.txt.xz"
     if corpus.is_file() and not args.skip_wiki_model:
         models["wiki"] = ensure_model("wiki", corpora=[corpus])
@@ -119,7 +118,7 @@ def main() -> None:
         "scale": scale.run(models["default"], scale_lines, RESULTS, SCALE_MB, ("1", "2", "dask:local:2")),
         "sample": {"stemmed": stemmed, "restored": Restorer(models["default"]).restore_line(stemmed),
                    "prose": Restorer(models["default"]).restore_line_text(stemmed)},
-        "accuracy": accuracy({k: v for k, v in models.items() if k != "no-gcide"}, sets),
+        "accuracy": accuracy(models, sets),
         "levers": levers.run(models, sets),
         "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, answers, BEAMS)},
         "models": {name: json.loads((path / "manifest.json").read_text()) for name, path in models.items()},

@@ -45,10 +45,6 @@ def run(models: dict[str, Path], sets: list[EvalSet]) -> list[dict]:
     rows = []
     for evalset in scored:
         now = _accuracy(default, evalset)
-        if "no-gcide" in models:
-            before = _accuracy(Restorer(models["no-gcide"]), evalset)
-            rows.append({"lever": "GCIDE dictionary prose added to the training text", "set": evalset.name,
-                         "metric": "word accuracy (%)", "before": before["words"], "after": now["words"]})
         usual = _accuracy(default, evalset, _usual_case(default))
         rows.append({"lever": "case chosen by the cased LM (before: each word's usual case)",
                      "set": evalset.name, "metric": "cased accuracy (%)", "before": usual["cased"],

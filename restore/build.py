@@ -85,24 +85,18 @@ def build_model(
     out_dir: Path,
     corpora: Iterable[Path] = (),
     include_essay: bool = True,
-    leave_out: Iterable[str] = (),
     order: int = DEFAULT_ORDER,
     prune: list[int] | None = None,
     memory: str = "2G",
     jobs: int | None = None,
 ) -> Path:
-    """Build a complete model into ``out_dir`` (replacing it atomically).
-
-    ``leave_out`` names registry sources to skip, so the benchmark can
-    measure what each one adds.
-    """
+    """Build a complete model into ``out_dir`` (replacing it atomically)."""
     began = time.monotonic()
     corpora = [Path(c) for c in corpora]
     for path in corpora:
         if not path.is_file():
             raise FileNotFoundError(f"corpus file not found: {path}")
-    skipped = set(leave_out) | (set() if include_essay else {"essay"})
-    names = [n for n in sources.DEFAULT_SOURCES if n not in skipped]
+    names = [n for n in sources.DEFAULT_SOURCES if include_essay or n != "essay"]
     prune = DEFAULT_PRUNE if prune is None else prune
     lm.build_tools()
     for name in names:  # fail before the long work if a source is missing
@@ -110,8 +104,6 @@ def build_model(
             sources.brown_dir()
     if not sources.WORDNET_DIR.exists():
         raise sources.SourceMissing("WordNet glosses are missing: apt-get install wordnet-base")
-    if not sources.GCIDE_FILE.exists():
-        raise sources.SourceMissing("the GCIDE dictionary is missing: apt-get install dict-gcide")
     word_list = lexicon_mod.read_word_list()
 
     out_dir = Path(out_dir)

