@@ -148,9 +148,8 @@ class Restorer:
     def _restore(
         self, tokens: Sequence[str], alternatives: bool, prose: bool
     ) -> tuple[list[RestoredToken], list[list[ProseWord]]]:
-        """Sentences (cut after ``.``, ``!``, ``?``, and every ``MAX_SENTENCE``
-        tokens so unpunctuated input cannot grow the search without bound) are
-        searched one at a time."""
+        """The restored tokens and, if ``prose``, the prose sentences; both
+        sentence by sentence, as ``restore_tokens`` describes."""
         result: list[RestoredToken] = []
         sentences: list[list[ProseWord]] = []
         start = 0
