@@ -41,9 +41,7 @@ def from_documents(name: str, texts: list[str], model: str = "default") -> EvalS
     for text in texts:
         for line in text.splitlines():
             for written, tokens in pipeline.sentences_with_text(line):
-                evalset.sentences.append([
-                    pipeline.Token(t, pipeline.stem(t.lower())) for t in tokens if t.lower() not in pipeline.STOPWORDS
-                ])
+                evalset.sentences.append(pipeline.surviving(tokens))
                 evalset.full.append(tokens)
                 evalset.references.append(written)
     return evalset

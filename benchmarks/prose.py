@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import sacrebleu
 
 from restore import Restorer
 from restore.gaps import Run, split_gaps
-from restore.prose import ProseWord, capitalize_first, detokenize
+from restore.prose import ProseWord, capitalize_first, join_sentences
 
 from .evalsets import EvalSet
-
-Filler = Callable[[Restorer, list[str]], list[Run]]
-
 
 def runs_of(words: Sequence[ProseWord], count: int) -> list[Run]:
     """The inserted run before each of ``count`` restored tokens, and after the last."""
@@ -37,38 +34,33 @@ def runs_of(words: Sequence[ProseWord], count: int) -> list[Run]:
     return [tuple(r) for r in runs]
 
 
-def _text(sentences: list[list[ProseWord]]) -> str:
-    return " ".join(detokenize([w.word for w in words]) for words in sentences)
-
-
-def _with_runs(restorer: Restorer, stems: list[str], fill: Callable[[int], Run]) -> list[list[ProseWord]]:
-    """Baseline prose: the restored words, ``fill(i)`` before word i (none at the end)."""
+def _with_run(restored: Sequence[str], run: Run) -> str:
+    """Baseline prose: the restored words with ``run`` between each two."""
     words: list[ProseWord] = []
-    for i, token in enumerate(restorer.restore_tokens(stems, alternatives=False)):
-        words.extend(ProseWord(w, None) for w in fill(i))
-        words.append(ProseWord(token.word, i))
-    return [capitalize_first(words)]
+    for i, word in enumerate(restored):
+        words.extend(ProseWord(w, None) for w in (run if i else ()))
+        words.append(ProseWord(word, i))
+    return join_sentences([capitalize_first(words)])
 
 
 def evaluate(evalset: EvalSet, restorer: Restorer) -> dict:
     """BLEU and chrF of destem's prose and both baselines; insertion precision and recall."""
     common = next(run for run in restorer.prose_writer.gaps.common if run)
-    systems: dict[str, list[str]] = {"content words only": [], f"+ '{' '.join(common)}' in every gap": [],
-                                     "destem": []}
+    baseline = f"+ '{' '.join(common)}' in every gap"
+    systems: dict[str, list[str]] = {"content words only": [], baseline: [], "destem": []}
     right = inserted = wanted = 0
     seconds = {"tokens": 0.0, "text": 0.0}
     for stemmed, full in zip(evalset.sentences, evalset.full):
         stems = [t.stem for t in stemmed]
         started = time.perf_counter()
-        restorer.restore_tokens(stems, alternatives=False)
+        restored = [t.word for t in restorer.restore_tokens(stems, alternatives=False)]
         seconds["tokens"] += time.perf_counter() - started
         started = time.perf_counter()
         prose = restorer.restore_prose(stems)
         seconds["text"] += time.perf_counter() - started
-        systems["destem"].append(_text(prose))
-        systems["content words only"].append(_text(_with_runs(restorer, stems, lambda i: ())))
-        systems[f"+ '{' '.join(common)}' in every gap"].append(
-            _text(_with_runs(restorer, stems, lambda i: common if i else ())))
+        systems["destem"].append(join_sentences(prose))
+        systems["content words only"].append(_with_run(restored, ()))
+        systems[baseline].append(_with_run(restored, common))
         gold = split_gaps([t.lower() for t in full])[1]
         chosen = runs_of([w for words in prose for w in words], len(stems))
         for want, got in zip(gold, chosen):

@@ -23,7 +23,7 @@ from .casing import Truecaser
 from .decode import Decoder, Settings, confidence
 from .gaps import GapRuns
 from .lexicon import Lexicon
-from .prose import ProseWord, ProseWriter, detokenize
+from .prose import ProseWord, ProseWriter, join_sentences
 from .sources import cache_dir
 
 SENTENCE_END = frozenset({".", "!", "?"})
@@ -195,8 +195,7 @@ class Restorer:
 
     def restore_line_text(self, line: str) -> str:
         """One line of stemmed tokens -> one line of readable prose."""
-        sentences = self._restore(line.split(), alternatives=False, prose=True)[1]
-        return " ".join(detokenize([w.word for w in words]) for words in sentences)
+        return join_sentences(self._restore(line.split(), alternatives=False, prose=True)[1])
 
     def restore_line_jsonl(self, line: str) -> str:
         """One line -> a JSON object: every token's stem, word, confidence and
@@ -205,7 +204,7 @@ class Restorer:
         tokens, sentences = self._restore(line.split(), alternatives=True, prose=True)
         return json.dumps({
             "tokens": [t.as_dict() for t in tokens],
-            "text": " ".join(detokenize([w.word for w in words]) for words in sentences),
+            "text": join_sentences(sentences),
             "words": [w.as_dict() for words in sentences for w in words],
         }, ensure_ascii=False)
 

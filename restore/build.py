@@ -5,7 +5,8 @@ the registry sources (and any ``--corpus`` files), runs them through the
 forward pipeline *without* stemming, and writes::
 
     lm.bin            KenLM binary over lowercased, stopword-free tokens
-    prose.bin         KenLM binary over the lowercased full text (stopwords kept)
+    prose.bin         KenLM binary over the lowercased full text (stopwords kept,
+                      rare words replaced by their class)
     gaps.json.gz      which stopword runs filled the gaps between content words
     lexicon.tsv.gz    stem -> words with priors, and each word's usual case
     case.bin          KenLM binary over the same tokens in their written case

@@ -158,10 +158,12 @@ def analyse_line(line: str) -> list[list[Token]]:
     This is the answer key the benchmarks score against: ``surface`` is what
     the writer wrote, ``stem`` is what the pipeline would have shipped.
     """
-    result = []
-    for tokens in full_sentences(line):
-        result.append([Token(t, stem(t.lower())) for t in tokens if t.lower() not in STOPWORDS])
-    return result
+    return [surviving(tokens) for tokens in full_sentences(line)]
+
+
+def surviving(tokens: list[str]) -> list[Token]:
+    """The tokens of one sentence that stopword removal keeps, with their stems."""
+    return [Token(t, stem(t.lower())) for t in tokens if t.lower() not in STOPWORDS]
 
 
 def full_sentences(line: str) -> list[list[str]]:

@@ -150,6 +150,11 @@ def capitalize_first(words: list[ProseWord]) -> list[ProseWord]:
     return words
 
 
+def join_sentences(sentences: Sequence[Sequence[ProseWord]]) -> str:
+    """One line of prose from its sentences' words."""
+    return " ".join(detokenize([w.word for w in words]) for words in sentences)
+
+
 def detokenize(words: Sequence[str]) -> str:
     """Treebank tokens -> text: quotes, ``'s``, ``n't`` and punctuation rejoined.
 

@@ -9,9 +9,10 @@ from collections import Counter
 import pytest
 import sacrebleu
 
+from benchmarks.prose import runs_of
 from restore import Restorer, pipeline, sources
 from restore.gaps import MAX_RUN, split_gaps
-from restore.prose import detokenize
+from restore.prose import detokenize, join_sentences
 
 from .conftest import STEMMED_SEED
 from .test_cli import DESTEM
@@ -76,19 +77,13 @@ def test_restored_prose_is_closer_to_the_original_than_the_bare_words(default_re
     prose, bare, references = [], [], []
     right = inserted = 0
     for text, tokens in sample:
-        stems = [pipeline.stem(t.lower()) for t in tokens if t.lower() not in pipeline.STOPWORDS]
+        stems = [t.stem for t in pipeline.surviving(tokens)]
         sentences = default_restorer.restore_prose(stems)
-        prose.append(" ".join(detokenize([w.word for w in s]) for s in sentences))
+        prose.append(join_sentences(sentences))
         bare.append(detokenize([t.word for t in default_restorer.restore_tokens(stems, alternatives=False)]))
         references.append(text)
         gold = split_gaps([t.lower() for t in tokens])[1]
-        got: list[list[str]] = [[] for _ in gold]
-        position = 0
-        for w in (w for s in sentences for w in s):
-            if w.token is None:
-                got[position].append(w.word.lower())
-            else:
-                position = w.token + 1
+        got = runs_of([w for s in sentences for w in s], len(stems))
         for want, have in zip(gold, got):
             right += sum((Counter(want) & Counter(have)).values())
             inserted += len(have)
