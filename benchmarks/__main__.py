@@ -16,8 +16,9 @@ from pathlib import Path
 
 import wordfreq
 
-from restore import Restorer, Settings
+from restore import Restorer, Settings, formats
 from restore.build import build_model
+from restore.build.sources import DEFAULT_SOURCES
 
 from . import evalsets, levers, prose, report, scale, scoring
 
@@ -94,7 +95,8 @@ def main() -> None:
         return
 
     began = time.monotonic()
-    models = {"default": ensure_model("default"), "no-essay": ensure_model("no-essay", include_essay=False)}
+    models = {"default": ensure_model("default"),
+              "no-essay": ensure_model("no-essay", source_names=[n for n in DEFAULT_SOURCES if n != "essay"])}
     corpus = evalsets.SHARED / "corpora" / "wikipedia-2015-sample.txt.xz"
     if corpus.is_file() and not args.skip_wiki_model:
         models["wiki"] = ensure_model("wiki", corpora=[corpus])
@@ -116,8 +118,9 @@ def main() -> None:
     scale_lines = [" ".join(t.stem for t in s) for s in speed_set.sentences]
     results = {
         "scale": scale.run(models["default"], scale_lines, RESULTS, SCALE_MB, ("1", "2", "dask:local:2")),
-        "sample": {"stemmed": stemmed, "restored": Restorer(models["default"]).restore_line(stemmed),
-                   "prose": Restorer(models["default"]).restore_line_text(stemmed)},
+        "sample": {"stemmed": stemmed,
+                   "restored": formats.line_handler(Restorer(models["default"]), "tokens")(stemmed),
+                   "prose": formats.line_handler(Restorer(models["default"]), "text")(stemmed)},
         "accuracy": accuracy(models, sets),
         "levers": levers.run(models, sets),
         "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, answers, BEAMS)},

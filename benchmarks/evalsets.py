@@ -12,7 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from restore import pipeline, sources
+from restore import pipeline
+from restore.build import sources
 
 SHARED = Path(os.environ.get("DESTEM_SHARED", Path(__file__).resolve().parent.parent.parent / "shared"))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from restore import Restorer
+from restore import Restorer, Settings
 
 from . import scoring
 from .evalsets import EvalSet
@@ -49,8 +49,7 @@ def run(models: dict[str, Path], sets: list[EvalSet]) -> list[dict]:
         rows.append({"lever": "case chosen by the cased LM (before: each word's usual case)",
                      "set": evalset.name, "metric": "cased accuracy (%)", "before": usual["cased"],
                      "after": now["cased"]})
-        wide = Restorer(models["default"])
-        wide.candidates.max_candidates = 12
+        wide = Restorer(models["default"], Settings(max_candidates=12))
         before = _accuracy(wide, evalset, warm=True)
         now = _accuracy(default, evalset, warm=True)
         rows.append({"lever": "6 candidates per token (before: 12)", "set": evalset.name,

@@ -17,21 +17,12 @@ from collections.abc import Sequence
 import sacrebleu
 
 from restore import Restorer
+from restore.formats import join_sentences
 from restore.gaps import Run, split_gaps
-from restore.prose import ProseWord, capitalize_first, join_sentences
+from restore.prose import ProseWord, capitalize_first, inserted_runs
 
 from .evalsets import EvalSet
 
-def runs_of(words: Sequence[ProseWord], count: int) -> list[Run]:
-    """The inserted run before each of ``count`` restored tokens, and after the last."""
-    runs: list[list[str]] = [[] for _ in range(count + 1)]
-    position = 0
-    for word in words:
-        if word.token is None:
-            runs[position].append(word.word.lower())
-        else:
-            position = word.token + 1
-    return [tuple(r) for r in runs]
 
 
 def _with_run(restored: Sequence[str], run: Run) -> str:
@@ -62,7 +53,7 @@ def evaluate(evalset: EvalSet, restorer: Restorer) -> dict:
         systems["content words only"].append(_with_run(restored, ()))
         systems[baseline].append(_with_run(restored, common))
         gold = split_gaps([t.lower() for t in full])[1]
-        chosen = runs_of([w for words in prose for w in words], len(stems))
+        chosen = inserted_runs([w for words in prose for w in words], len(stems))
         for want, got in zip(gold, chosen):
             right += sum((Counter(want) & Counter(got)).values())
             inserted += len(got)

@@ -71,7 +71,7 @@ class Prevalent:
     """tm's stemCompletion "prevalent": most frequent word with the stem as prefix."""
 
     def __init__(self, restorer: Restorer, frequencies: dict[str, float]) -> None:
-        vocabulary = {e.word for entries in restorer.lexicon.entries.values() for e in entries}
+        vocabulary = {e.word for _, entries in restorer.lexicon.stems() for e in entries}
         self.words = sorted(vocabulary)
         self.freq = frequencies
         self.cache: dict[str, str] = {}

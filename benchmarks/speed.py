@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from restore import Restorer, Settings
+from restore import Restorer, Settings, formats
 from restore.lm import lm_token
 
 from .scoring import is_word, score
@@ -45,19 +45,20 @@ def main(model: str, text: str, answers: str, beam: int) -> dict:
     _reset_peak()
     began = time.perf_counter()
     restorer = Restorer(Path(model), Settings(beam=beam))
+    restore_line = formats.line_handler(restorer, "tokens")
     load_seconds = time.perf_counter() - began
     lines = Path(text).read_text(encoding="utf-8").splitlines()
     tokens = sum(len(line.split()) for line in lines)
 
     began = time.process_time()
-    restored = [restorer.restore_line(line) for line in lines]
+    restored = [restore_line(line) for line in lines]
     restore_seconds = time.process_time() - began
 
     expected = Path(answers).read_text(encoding="utf-8").split()
     got = " ".join(restored).split()
     words = score((e, g) for e, g in zip(expected, got) if is_word(e))
     lm_lines = [" ".join(lm_token(w.lower()) for w in line.split()) for line in restored]
-    model_ = restorer.decoder.model
+    model_ = restorer.model.lm
     began = time.process_time()
     for _ in range(5):
         for line in lm_lines:

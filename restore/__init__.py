@@ -5,7 +5,10 @@
 'Trotsky expelled Communist Party'
 """
 
-from .api import ModelError, Restorer, RestoredToken, default_model_dir, restore_text
-from .decode import Settings
+from .api import Restorer, restore_text
+from .errors import ModelError
+from .formats import RestoredToken
+from .model import default_model_dir
+from .settings import Settings
 
 __all__ = ["ModelError", "Restorer", "RestoredToken", "Settings", "default_model_dir", "restore_text"]

@@ -27,11 +27,6 @@ from .pipeline import STOPWORDS, stem
 IDENTITY_FALLBACK = -4.0
 # Stems repeat heavily (Zipf), so candidate lists are memoised, within bounds.
 CACHE_SIZE = 200_000
-# Candidates kept per token, most likely first. On every fourth Wikipedia dev
-# article, 12, 6 and 4 give the same accuracy (76.80% token for token): the
-# search never picks a word ranked below the 4th, and each extra candidate
-# costs LM calls. 6 leaves a margin.
-MAX_CANDIDATES = 6
 # Longer tokens are no word (URLs, base64, garbage) and pass through as they are.
 MAX_WORD = 64
 
@@ -57,14 +52,15 @@ class Candidate:
 
 
 class CandidateGenerator:
-    """Makes the candidate list for each token; stateless after construction."""
+    """Makes the candidate list for each token (at most ``max_candidates``,
+    most likely first); lists are memoised and shared, never changed."""
 
     def __init__(
         self,
         lexicon: Lexicon,
         rules: dict[str, float],
         spelling_model: kenlm.Model,
-        max_candidates: int = MAX_CANDIDATES,
+        max_candidates: int,
     ) -> None:
         self.lexicon = lexicon
         self.spelling_model = spelling_model

@@ -13,27 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import kenlm
-
-from .candidates import Candidate
-from .decode import Decoder, Settings
 from .lexicon import Lexicon
+from .scorers import Scorer
+from .search import Option, Search
 
-# log10 prior of a form other than the word's usual one (measured on every
-# fourth Wikipedia dev article: 0 -> 67.42% cased, -0.3 -> 67.46, -1 -> 66.96).
-OTHER_FORM = -0.3
-SEARCH = Settings(beam=4, prior_weight=1.0, oov_penalty=0.0)
+_CACHE_SIZE = 200_000
 
 
 class Truecaser:
     """Chooses each word's written form with a cased language model."""
 
-    def __init__(self, model: kenlm.Model, lexicon: Lexicon) -> None:
-        self.decoder = Decoder(model, SEARCH)
+    def __init__(self, scorer: Scorer, lexicon: Lexicon, beam: int, other_form: float) -> None:
+        self.search = Search([(scorer, 1.0)], beam)
         self.lexicon = lexicon
-        self._forms: dict[tuple[str, bool], list[Candidate]] = {}
+        self.other_form = other_form
+        self._forms: dict[tuple[str, bool], list[Option]] = {}
 
-    def forms(self, word: str, guessed: bool) -> list[Candidate]:
+    def forms(self, word: str, guessed: bool) -> list[Option]:
         """The case variants of a lowercase word, its usual form first.
 
         A word the lexicon does not have (a guessed spelling) is most likely
@@ -45,8 +41,8 @@ class Truecaser:
             capital = word[:1].upper() + word[1:]
             usual = capital if guessed else self.lexicon.case(word)
             variants = dict.fromkeys([usual, word, capital, self.lexicon.case(word, sentence_start=True)])
-            found = [Candidate(f, 0.0 if f == usual else OTHER_FORM, True) for f in variants]
-            if len(self._forms) >= 200_000:
+            found = [((f,), 0.0 if f == usual else self.other_form) for f in variants]
+            if len(self._forms) >= _CACHE_SIZE:
                 self._forms.clear()
             self._forms[key] = found
         return found
@@ -57,6 +53,6 @@ class Truecaser:
         ``sentence_start=False`` when other words will precede them (stopwords
         put back in prose), so the first word is cased as mid-sentence.
         """
-        positions = [self.forms(w, g) for w, g in zip(words, guessed)]
-        path = self.decoder.best_path(positions, sentence_start)
-        return [cands[j].word for cands, j in zip(positions, path)]
+        rows = [self.forms(w, g) for w, g in zip(words, guessed)]
+        path = self.search.best_path(rows, sentence_start)
+        return [row[j][0][0] for row, j in zip(rows, path)]

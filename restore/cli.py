@@ -1,19 +1,15 @@
 """The ``destem`` command: restore, stem, build-model.
 
 Input is read line by line and output written line by line, so memory stays
-flat whatever the file size. Output files are written to a temporary name
-and renamed into place only when complete. Every failure the user can cause
-ends in one line on stderr and a documented exit code, never a traceback:
-
-    0 success, 1 bad input (missing, unreadable, binary, not UTF-8, empty),
-    2 bad usage, 3 model missing or damaged (here or on a Dask worker),
-    4 model build failed, 5 Dask scheduler unreachable,
-    130 interrupted (Ctrl-C or SIGTERM; an output file is then not written).
+flat whatever the file size. Every input is checked before the model is
+loaded (or built on first use), and output files are written to a temporary
+name and renamed into place only when complete. Every failure ends in one
+line on stderr and the exit code that :data:`EXIT_CODES` gives its kind,
+never a traceback.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import sys
@@ -22,18 +18,27 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
+import click
 import typer
 
-from .api import ModelError, Restorer, default_model_dir
-from .decode import Settings
-from .files import Errors, InputError, open_output, read_lines
+from . import formats, model
+from .api import Restorer
+from .errors import (
+    BuildError, ClusterError, DestemError, InputError, ModelError, OutputError, UsageError,
+)
+from .files import Errors, check_input, open_output, read_lines
 from .parallel import map_lines
 from .pipeline import stem_line
+from .settings import Settings
+
+# The one table from kinds of failure to exit codes (README: "Errors").
+EXIT_CODES: dict[type[DestemError], int] = {
+    InputError: 1, UsageError: 2, ModelError: 3, BuildError: 4, ClusterError: 5, OutputError: 6,
+}
+EXIT_INTERRUPTED = 130
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn stemmed, stopword-stripped text back into words.")
-
-EXIT_INPUT, EXIT_USAGE, EXIT_MODEL, EXIT_BUILD, EXIT_DASK, EXIT_INTERRUPTED = 1, 2, 3, 4, 5, 130
 
 
 class Format(str, Enum):
@@ -42,9 +47,8 @@ class Format(str, Enum):
     jsonl = "jsonl"
 
 
-def fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"destem: error: {message}", err=True)
-    return typer.Exit(code)
+def _say(message: str) -> None:
+    typer.echo(f"destem: {message}", err=True)
 
 
 def _with_progress(lines: Iterator[str], source: str) -> Iterator[str]:
@@ -63,24 +67,41 @@ def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _process(
-    source: str, output: Optional[Path], errors: Errors, handle: Callable[[str], str], jobs: int = 1
-) -> None:
-    signal.signal(signal.SIGTERM, _interrupted)  # so a killed run cleans up like Ctrl-C
+def _process(source: str, output: Optional[Path], errors: Errors, handle: Callable[[str], str],
+             jobs: int = 1, batch_chars: int = Settings.batch_chars) -> None:
+    """Every line of ``source`` through ``handle`` into ``output`` (or stdout)."""
     try:
         with open_output(output) as out:
-            empty = True
-            for line in map_lines(handle, _with_progress(read_lines(source, errors), source), jobs):
+            for line in map_lines(handle, _with_progress(read_lines(source, errors), source), jobs, batch_chars):
                 out.write(line + "\n")
-                empty = False
-            if empty:
-                raise InputError(f"{'standard input' if source == '-' else source} is empty")
-    except InputError as exc:
-        raise fail(str(exc), EXIT_INPUT) from None
-    except KeyboardInterrupt:
-        raise fail("interrupted; no output was written" if output else "interrupted", EXIT_INTERRUPTED) from None
     except BrokenPipeError:
-        sys.stderr.close()  # the reader went away (e.g. `| head`): not an error
+        # The reader went away (e.g. `| head`): not an error. Point stdout at
+        # /dev/null so the interpreter's final flush does not complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _check_output(output: Optional[Path]) -> None:
+    """Refuse an ``-o`` that cannot be written, before anything slow happens."""
+    if output is None:
+        return
+    folder = output.resolve().parent
+    if output.is_dir():
+        raise OutputError(f"cannot write {output}: it is a directory")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {output}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {output}: no permission to write in {folder}")
+
+
+def _restorer(model_dir: Optional[Path], settings: Settings) -> Restorer:
+    """Load the model; with no ``--model`` and no default model yet, build it first."""
+    target = model_dir or model.default_model_dir()
+    if model_dir is None and not target.exists():
+        _say(f"no model at {target}; building the default model once (a few minutes)")
+        from .build import build_model
+
+        build_model(target)
+    return Restorer(target, settings)
 
 
 InputArg = Annotated[str, typer.Argument(help="Input file, or - for stdin.")]
@@ -97,77 +118,38 @@ def restore(
     format: Annotated[Format, typer.Option("--format", "-f", help="tokens: one word per input token; text: readable prose with the removed stopwords put back; "
                      "jsonl: scores, alternatives, and the prose with each word's input token.")] = Format.tokens,
     beam: Annotated[int, typer.Option(min=1, max=1000, help="Beam width of the search.")] = Settings.beam,
-    model: Annotated[Optional[Path], typer.Option(help="Model directory (default: the built default model).")] = None,
+    model_dir: Annotated[Optional[Path], typer.Option("--model", help="Model directory (default: the built default model).")] = None,
     errors: ErrorsOpt = Errors.strict,
     jobs: Annotated[int, typer.Option(min=0, help="Worker processes; 0 means one per core.")] = 0,
 ) -> None:
     """Restore stemmed text: one output line per input line (one word per token unless --format text)."""
     sources = sources or ["-"]
     if out_dir is None and (len(sources) > 1 or dask):
-        raise fail("several inputs, or --dask, need --out-dir", EXIT_USAGE)
+        raise UsageError("several inputs, or --dask, need --out-dir")
     if out_dir is not None and output is not None:
-        raise fail("use either -o or --out-dir", EXIT_USAGE)
-    model_dir = model or default_model_dir()
-    try:
-        restorer = Restorer(model_dir, Settings(beam=beam), build_if_missing=model is None)
-        handler = restorer.line_handler(format.value)
-    except ModelError as exc:
-        raise fail(str(exc), EXIT_MODEL) from None
-    except Exception as exc:  # a failed first-use build
-        raise fail(f"building the default model failed: {exc}", EXIT_BUILD) from None
+        raise UsageError("use either -o or --out-dir")
+    settings = Settings(beam=beam)
     workers = jobs or os.cpu_count() or 1
     if out_dir is None:
-        _process(sources[0], output, errors, handler, workers)
+        check_input(sources[0])
+        _check_output(output)
+        handle = formats.line_handler(_restorer(model_dir, settings), format.value)
+        _process(sources[0], output, errors, handle, workers, settings.batch_chars)
         return
-    _restore_folder(sources, out_dir, restorer, dask, workers, beam, format.value, errors)
+    from .cluster import dask_client, plan, restore_files
 
-
-def _restore_folder(sources: list[str], out_dir: Path, restorer: Restorer, dask: Optional[str], jobs: int,
-                    beam: int, fmt: str, errors: Errors) -> None:
-    from .cluster import restore_files
-
-    signal.signal(signal.SIGTERM, _interrupted)
-    log = lambda message: typer.echo(f"destem: {message}", err=True)  # noqa: E731
-    try:
-        with _dask_client(dask) as client:
-            restore_files(sources, out_dir, restorer.model_dir, client=client, jobs=jobs, beam=beam, fmt=fmt,
-                          errors=errors, log=log, restorer=restorer)
-    except InputError as exc:
-        raise fail(str(exc), EXIT_INPUT) from None
-    except ModelError as exc:
-        raise fail(str(exc), EXIT_MODEL) from None
-    except KeyboardInterrupt:
-        raise fail("interrupted; files not finished were not written", EXIT_INTERRUPTED) from None
-    except OSError as exc:
-        raise fail(f"cannot reach the Dask scheduler {dask}: {exc}", EXIT_DASK) from None
-
-
-@contextlib.contextmanager
-def _dask_client(spec: Optional[str]) -> Iterator[object]:
-    """None, a client of a LocalCluster (``local[:N]``), or of a running scheduler."""
-    if not spec:
-        yield None
-        return
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise fail("--dask needs Dask: pip install 'dask[distributed]'", EXIT_USAGE) from None
-    if spec == "local" or spec.startswith("local:"):
-        count = spec.partition(":")[2]
-        if count and not count.isdigit():
-            raise fail(f"--dask {spec}: expected local or local:N", EXIT_USAGE)
-        n = int(count) if count else (os.cpu_count() or 1)
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                          silence_logs=50) as cluster, Client(cluster) as client:
-            yield client
-        return
-    with Client(spec, timeout="10s") as client:
-        yield client
+    plan(sources, out_dir)  # refuses missing inputs before the model is loaded
+    restorer = _restorer(model_dir, settings)
+    with dask_client(dask) as client:
+        restore_files(sources, out_dir, restorer.model_dir, client=client, jobs=workers, settings=settings,
+                      fmt=format.value, errors=errors, log=_say, restorer=restorer)
 
 
 @app.command()
 def stem(source: InputArg = "-", output: OutputOpt = None, errors: ErrorsOpt = Errors.strict) -> None:
     """Run prose through the forward pipeline (tokenize, lowercase, drop stopwords, stem)."""
+    check_input(source)
+    _check_output(output)
     _process(source, output, errors, stem_line)
 
 
@@ -175,29 +157,45 @@ def stem(source: InputArg = "-", output: OutputOpt = None, errors: ErrorsOpt = E
 def build_model_cmd(
     out: Annotated[Optional[Path], typer.Option(help="Model directory to write.")] = None,
     corpus: Annotated[Optional[list[Path]], typer.Option(help="Your own prose (.txt, .gz, .bz2, .xz); repeatable.")] = None,
-    essay: Annotated[bool, typer.Option(help="Include the essay in data/ as in-domain prose.")] = True,
+    essay: Annotated[bool, typer.Option(help="Include the essay shipped with destem as in-domain prose.")] = True,
     order: Annotated[int, typer.Option(min=2, max=6, help="n-gram order.")] = 5,
-    memory: Annotated[str, typer.Option(help="Memory lmplz may take (its -S).")] = "2G",
+    memory: Annotated[str, typer.Option(help="Memory lmplz may take (its -S), e.g. 2G or 80%.")] = "2G",
+    word_list: Annotated[Optional[Path], typer.Option(help="Word list for the lexicon (default: Debian wamerican-insane's).")] = None,
+    wordnet: Annotated[Optional[Path], typer.Option(help="Folder of WordNet's data.* files (default: Debian wordnet-base's).")] = None,
     if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing if a usable model is there.")] = False,
 ) -> None:
     """Build a model from the registry sources (and --corpus files)."""
-    from .build import build_model
-
-    target = out or default_model_dir()
+    target = out or model.default_model_dir()
     if if_missing:
         try:
-            Restorer(target)
-            typer.echo(f"destem: model in {target} is usable; not rebuilding", err=True)
+            model.load(target)
+            _say(f"model in {target} is usable; not rebuilding")
             return
         except ModelError:
             pass
-    try:
-        build_model(target, corpus or [], include_essay=essay, order=order, memory=memory)
-    except FileNotFoundError as exc:
-        raise fail(str(exc), EXIT_INPUT) from None
-    except Exception as exc:
-        raise fail(f"model build failed: {exc}", EXIT_BUILD) from None
+    from .build import build_model
+    from .build.sources import DEFAULT_SOURCES
+
+    names = [n for n in DEFAULT_SOURCES if essay or n != "essay"]
+    build_model(target, corpus or [], source_names=names, order=order, memory=memory,
+                word_list=word_list, wordnet=wordnet)
 
 
 def main() -> None:
-    app()
+    """Run the command; map every failure to one stderr line and its exit code."""
+    signal.signal(signal.SIGTERM, _interrupted)  # a killed run cleans up like Ctrl-C
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        exc.show()
+        code = EXIT_CODES[UsageError]
+    except click.UsageError as exc:
+        _say(f"error: {exc.format_message()} (see --help)")
+        code = EXIT_CODES[UsageError]
+    except DestemError as exc:
+        _say(f"error: {exc}")
+        code = next(c for kind, c in EXIT_CODES.items() if isinstance(exc, kind))
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        _say("interrupted; output files not finished were not written")
+        code = EXIT_INTERRUPTED
+    sys.exit(code if isinstance(code, int) else 0)

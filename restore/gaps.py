@@ -3,22 +3,17 @@
 Stopword removal leaves a gap between every two surviving tokens; in the
 training prose each gap held a run of zero or more stopwords ("was",
 "of the", ...). Trying all 179 stopwords in every slot would be slow and
-mostly absurd, so the prose decoder only tries the runs that actually filled
+mostly absurd, so the prose search only tries the runs that actually filled
 gaps before the same next word or after the same previous word, plus the
-runs that are common everywhere. This module counts them at build time and
-serves them at restore time.
+runs that are common everywhere. ``restore.build.gaps`` counts them at build
+time; this module serves them at restore time.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import math
-from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 
-from .lm import lm_token
 from .pipeline import STOPWORDS
 
 # Longest run the decoder may insert into one gap: 3 covers "it would have",
@@ -28,9 +23,6 @@ MAX_RUN = 3
 # dev article 24, 12, 8 and 4 give identical prose (the words' own lists
 # already hold what gets chosen), and each run tried costs LM calls.
 GLOBAL_RUNS = 8
-KEPT_RUNS = 400  # whose overall counts are kept, as the prior of every gap
-RUNS_PER_WORD = 8
-MIN_WORD_COUNT = 5
 # How many observations the overall distribution is worth when a word's own
 # counts are smoothed towards it (Dirichlet smoothing).
 SMOOTHING = 10.0
@@ -61,42 +53,6 @@ def split_gaps(tokens: Sequence[str]) -> tuple[list[str], list[Run]]:
     return content, runs
 
 
-class GapCounter:
-    """Counts runs overall, by the next content word and by the previous one."""
-
-    def __init__(self) -> None:
-        self.overall: Counter[Run] = Counter()
-        self.by_next: dict[str, Counter[Run]] = {}
-        self.by_prev: dict[str, Counter[Run]] = {}
-
-    def add_sentence(self, tokens: Sequence[str]) -> None:
-        content, runs = split_gaps([t.lower() for t in tokens])
-        words = [START] + [lm_token(w) for w in content] + [END]
-        for i, run in enumerate(runs):
-            if len(run) > MAX_RUN:
-                continue
-            self.overall[run] += 1
-            self.by_prev.setdefault(words[i], Counter())[run] += 1
-            self.by_next.setdefault(words[i + 1], Counter())[run] += 1
-
-    def save(self, path: Path) -> None:
-        def top(counts: dict[str, Counter[Run]]) -> dict[str, list]:
-            return {
-                word: [runs.total(), [[" ".join(run), n] for run, n in runs.most_common(RUNS_PER_WORD)]]
-                for word, runs in counts.items()
-                if runs.total() >= MIN_WORD_COUNT
-            }
-
-        table = {
-            "total": self.overall.total(),
-            "overall": [[" ".join(run), n] for run, n in self.overall.most_common(KEPT_RUNS)],
-            "next": top(self.by_next),
-            "prev": top(self.by_prev),
-        }
-        with gzip.open(path, "wt", encoding="utf-8") as handle:
-            json.dump(table, handle, separators=(",", ":"))
-
-
 class GapRuns:
     """The stopword runs worth trying in one gap, each with how likely the gap
     statistics find it there.
@@ -118,11 +74,6 @@ class GapRuns:
         self.by_next = counts(table["next"])
         self.by_prev = counts(table["prev"])
         self._cache: dict[tuple[str, str], tuple[tuple[Run, float], ...]] = {}
-
-    @classmethod
-    def load(cls, path: Path) -> GapRuns:
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            return cls(json.load(handle))
 
     def _given(self, entry: tuple[int, dict[Run, int]] | None, run: Run, prior: float) -> float:
         if entry is None:

@@ -1,59 +1,22 @@
-"""Stem -> surface words, with how likely each word is given the stem.
+"""Stem -> the words that produce it, and how each word is written.
 
-The lexicon answers "which real words could have produced this stem?". Words
-come from three places: the training prose (real usage, counted), wordfreq's
-large English list (frequencies from a web-scale mix, but with junk such as
-``ukrain``), and a real word list (Debian ``wamerican-insane``). A wordfreq
-entry counts as a word only if the word list or the training prose vouches
-for it, which keeps stems from being proposed as words.
+The lexicon answers "which real words could have produced this stem?" with
+log10 P(word | stem), and "how is this word usually written?". The builder
+(``restore.build.lexicon``) decides what goes in; this module owns the
+format and reads it.
 
-Every word is indexed under the stem of each of NLTK's three Porter modes, so
-input from other Porter implementations still finds it (``u`` for ``us``).
+Both tables are plain text files sorted by key (UTF-8 byte order), one key a
+line, so they are searched in place with a binary search over a memory map:
+opening the lexicon costs nothing, and a run touches only the pages of the
+stems it meets, where parsing 300,000 stems up front took 1.7 s.
 """
 
 from __future__ import annotations
 
-import gzip
-import math
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import mmap
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-
-import regex
-
-from .pipeline import STOPWORDS, stem, stem_variants
-
-WORD_LIST = Path("/usr/share/dict/american-english-insane")
-_WORDLIKE = regex.compile(r"^\p{L}[\p{L}\p{M}'.\-]*$")
-_CLITIC = regex.compile(r"(?i)('s|'d|'m|'ll|'re|'ve|n't|')$")
-
-# How much of a word's prior comes from the training prose rather than
-# wordfreq; and the floor that keeps dictionary-only words possible.
-CORPUS_SHARE = 0.5
-FLOOR = 1e-9
-# A word reached only through another Porter mode's stem ("used" -> "us" in
-# the original algorithm) is kept, but far behind the default mode's words.
-VARIANT_SHARE = 1e-3
-
-
-@dataclass
-class CaseStats:
-    """How each lowercase word was written, counted in cased training prose.
-
-    ``inner`` counts forms away from the sentence start; ``first`` counts the
-    forms of a sentence's first *surviving* token, which is how destem learns
-    whether that token usually opened the sentence (``However``) or followed
-    a removed stopword (``The Bolsheviks`` keeps its capital anyway, ``He was
-    born`` leaves ``born`` lowercase).
-    """
-
-    inner: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    first: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-
-    def add_sentence(self, tokens: list[str]) -> None:
-        for i, token in enumerate(tokens):
-            (self.first if i == 0 else self.inner)[token.lower()][token] += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,170 +25,100 @@ class Entry:
     logprob: float  # log10 P(word | stem)
 
 
+class SortedTable:
+    """Lines ``key<TAB>rest`` sorted by key, looked up in place.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "t.tsv")
+    >>> write_table(path, [("b", "2"), ("a", "1"), ("é", "3")])
+    >>> table = SortedTable(path)
+    >>> table.get("a"), table.get("é"), table.get("c")
+    ('1', '3', None)
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        with open(path, "rb") as handle:
+            size = handle.seek(0, 2)
+            if size == 0:
+                self._map: bytes | mmap.mmap = b""
+                return
+            self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        if self._map[-1:] != b"\n" or self._map.find(b"\t", 0, self._map.find(b"\n")) < 0:
+            raise ValueError(f"{Path(path).name} is not a destem table")
+
+    def get(self, key: str) -> str | None:
+        """The rest of the line whose key is ``key``, or None."""
+        data, target = self._map, key.encode("utf-8")
+        lo, hi = 0, len(data)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            start = data.rfind(b"\n", 0, mid) + 1  # the line holding byte ``mid``
+            end = data.find(b"\n", start)
+            tab = data.find(b"\t", start, end)
+            found = data[start:tab]
+            if found < target:
+                lo = end + 1
+            elif found > target:
+                hi = start
+            else:
+                return data[tab + 1 : end].decode("utf-8")
+        return None
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for line in self._map[:].decode("utf-8").splitlines():
+            key, _, rest = line.partition("\t")
+            yield key, rest
+
+
+def write_table(path: str | Path, rows: Iterable[tuple[str, str]]) -> None:
+    """Write ``(key, rest)`` rows in the order :class:`SortedTable` searches."""
+    ordered = sorted(rows, key=lambda row: row[0].encode("utf-8"))
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        for key, rest in ordered:
+            out.write(f"{key}\t{rest}\n")
+
+
 class Lexicon:
-    """The built lexicon: candidates per stem and the case of each word."""
+    """Candidates per stem and the written form of each word, read in place."""
 
-    def __init__(
-        self,
-        entries: dict[str, list[Entry]],
-        cased: dict[str, str],
-        first_cased: dict[str, str],
-    ) -> None:
-        self.entries = entries
-        self.cased = cased
-        self.first_cased = first_cased
+    def __init__(self, stems: str | Path, cases: str | Path) -> None:
+        self._stems = SortedTable(stems)
+        self._cases = SortedTable(cases)
 
-    def lookup(self, stem_: str) -> list[Entry]:
+    def lookup(self, stem: str) -> list[Entry]:
         """Candidate words for a stem, most likely first (empty if unknown)."""
-        return self.entries.get(stem_, [])
+        found = self._stems.get(stem)
+        return _entries(found) if found else []
 
     def case(self, word: str, sentence_start: bool = False) -> str:
-        """The usual written form of a lowercase word."""
-        if sentence_start and word in self.first_cased:
-            return self.first_cased[word]
-        return self.cased.get(word, word)
+        """The usual written form of a lowercase word (at a sentence's start if asked)."""
+        found = self._cases.get(word)
+        if found is None:
+            return word
+        inner, _, first = found.partition("\t")
+        if sentence_start and first:
+            return first
+        return inner or word
 
-    def save(self, path: Path) -> None:
-        """One line per (stem, word): stem, word, log10 P, cased, first-cased."""
-        with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as out:
-            for stem_ in sorted(self.entries):
-                for e in self.entries[stem_]:
-                    cased = self.cased.get(e.word, "")
-                    first = self.first_cased.get(e.word, "")
-                    out.write(f"{stem_}\t{e.word}\t{e.logprob:.4f}\t{cased}\t{first}\n")
-
-    @classmethod
-    def load(cls, path: Path) -> Lexicon:
-        entries: dict[str, list[Entry]] = {}
-        cased: dict[str, str] = {}
-        first_cased: dict[str, str] = {}
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for line in handle:
-                stem_, word, logprob, case, first = line.rstrip("\n").split("\t")
-                entries.setdefault(stem_, []).append(Entry(word, float(logprob)))
-                if case:
-                    cased[word] = case
-                if first:
-                    first_cased[word] = first
-        return cls(entries, cased, first_cased)
+    def stems(self) -> Iterator[tuple[str, list[Entry]]]:
+        """Every stem and its entries, in key order (reads the whole table)."""
+        for stem, rest in self._stems:
+            yield stem, _entries(rest)
 
 
-def is_wordlike(token: str) -> bool:
-    """A token the Treebank tokenizer could emit as one word.
+def _entries(rest: str) -> list[Entry]:
+    fields = rest.split("\t")
+    return [Entry(fields[i], float(fields[i + 1])) for i in range(0, len(fields), 2)]
 
-    Possessives and contractions ("Kinzer's", "Jones'") never are: the
-    tokenizer splits their endings off.
+
+def save(
+    stems: Path, cases: Path, entries: dict[str, list[Entry]], cased: dict[str, str], first_cased: dict[str, str]
+) -> None:
+    """Write a lexicon: each stem's entries (best first) and the case table.
+
+    ``cased`` holds words whose usual form is not the lowercase word;
+    ``first_cased`` the forms that differ from it at a sentence's start.
     """
-    return bool(_WORDLIKE.match(token)) and not _CLITIC.search(token)
-
-
-def read_word_list(path: Path = WORD_LIST) -> list[str]:
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: apt-get install wamerican-insane")
-    return path.read_text(encoding="utf-8", errors="replace").split()
-
-
-def _stems(word: str) -> tuple[str, set[str]]:
-    """The default-mode stem of a word and the stems of all three modes."""
-    return stem(word), stem_variants(word)
-
-
-def _usual_form(forms: Counter[str]) -> str:
-    return forms.most_common(1)[0][0]
-
-
-def build(
-    counts: Counter[str],
-    case_stats: CaseStats,
-    word_list: Iterable[str],
-    wordfreq_freqs: dict[str, float],
-    max_per_stem: int = 40,
-    map_fn: Callable[[Callable[[str], tuple[str, set[str]]], list[str]], Iterable[tuple[str, set[str]]]] = map,
-) -> Lexicon:
-    """Assemble the lexicon from corpus counts, a word list and wordfreq.
-
-    Stemming every word three ways is most of the work, so ``map_fn`` may be
-    a process pool's ``map``.
-    """
-    dictionary_case: dict[str, str] = {}
-    for written in word_list:
-        if is_wordlike(written):
-            lower = written.lower()
-            # Lowercase spelling wins: "polish" and "Polish" both exist.
-            if lower not in dictionary_case or written == lower:
-                dictionary_case[lower] = written
-
-    total = sum(counts.values()) or 1
-    # wordfreq alone never adds a word: its entries count only if the word
-    # list (or the prose) vouches for them, and those are all in already.
-    vocabulary = {w for w in counts if is_wordlike(w)} | set(dictionary_case)
-    vocabulary -= STOPWORDS
-
-    by_stem: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    ordered = sorted(vocabulary)
-    for word, (main, variants) in zip(ordered, map_fn(_stems, ordered)):
-        p = (1 - CORPUS_SHARE) * wordfreq_freqs.get(word, 0.0) + CORPUS_SHARE * counts.get(word, 0) / total
-        for s in variants:
-            by_stem[s].append((p + FLOOR if s == main else (p + FLOOR) * VARIANT_SHARE, word))
-
-    entries: dict[str, list[Entry]] = {}
-    for s, scored in by_stem.items():
-        scored.sort(key=lambda pw: (-pw[0], pw[1]))
-        scored = scored[:max_per_stem]
-        norm = sum(p for p, _ in scored)
-        entries[s] = [Entry(w, round(math.log10(p / norm), 4)) for p, w in scored]
-
-    cased: dict[str, str] = {}
-    first_cased: dict[str, str] = {}
-    for word in vocabulary:
-        inner = case_stats.inner.get(word)
-        form = _usual_form(inner) if inner else dictionary_case.get(word, word)
-        if form != word:
-            cased[word] = form
-        first = case_stats.first.get(word)
-        if first:
-            first_form = _usual_form(first)
-            if first_form != form:
-                first_cased[word] = first_form
-    return Lexicon(entries, cased, first_cased)
-
-
-def rule_of(stem_: str, word: str) -> str:
-    """How a stem turns back into its word, as a reusable rule.
-
-    ``("trotski", "trotsky")`` gives ``"i>y"``; ``("provinc", "province")``
-    gives ``">e"``. The rule keeps the differing tail of both strings, so it
-    applies to any stem ending the same way.
-    """
-    common = 0
-    for a, b in zip(stem_, word):
-        if a != b:
-            break
-        common += 1
-    return f"{stem_[common:]}>{word[common:]}"
-
-
-def names(lexicon: Lexicon) -> list[str]:
-    """Lowercased words the lexicon writes capitalized, as samples of names.
-
-    Plurals of words the lexicon has anyway ("Americans") are left out: an
-    unseen stem is seldom the plural of a known name.
-    """
-    words = {e.word for entries in lexicon.entries.values() for e in entries}
-    return sorted(
-        w for w in words
-        if lexicon.cased.get(w, w)[:1].isupper() and w.isalpha() and w.isascii()
-        and not (w.endswith("s") and w[:-1] in words)
-    )
-
-
-def learn_rules(lexicon: Lexicon, top: int = 40) -> dict[str, float]:
-    """log10 share of each stem->word rule among the lexicon's names.
-
-    Unknown stems are mostly rare names, so these rules, applied backwards,
-    propose the spellings an unseen name may have had.
-    """
-    rules = Counter(rule_of(stem(name), name) for name in names(lexicon))
-    kept = rules.most_common(top)
-    total = sum(n for _, n in kept) or 1
-    return {rule: round(math.log10(n / total), 4) for rule, n in kept}
+    write_table(stems, ((s, "\t".join(f"{e.word}\t{e.logprob:.4f}" for e in es)) for s, es in entries.items()))
+    words = set(cased) | set(first_cased)
+    write_table(cases, ((w, f"{cased.get(w, '')}\t{first_cased.get(w, '')}") for w in words))

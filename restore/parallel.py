@@ -15,11 +15,10 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 
-BATCH_CHARS = 200_000  # about 30k tokens: large enough to hide scheduling
 _handle: Callable[[str], str] | None = None  # set in the parent, inherited by forked workers
 
 
-def _worker_signals() -> None:
+def worker_signals() -> None:
     """Workers die on SIGTERM and leave Ctrl-C to the parent.
 
     They must not inherit the CLI's SIGTERM handler: a worker raising inside
@@ -34,7 +33,7 @@ def _run(batch: list[str]) -> list[str]:
     return [_handle(line) for line in batch]
 
 
-def batches(lines: Iterable[str], max_chars: int = BATCH_CHARS) -> Iterator[list[str]]:
+def batches(lines: Iterable[str], max_chars: int) -> Iterator[list[str]]:
     """Consecutive lines grouped into lists of about ``max_chars`` characters."""
     batch: list[str] = []
     size = 0
@@ -48,14 +47,14 @@ def batches(lines: Iterable[str], max_chars: int = BATCH_CHARS) -> Iterator[list
         yield batch
 
 
-def map_lines(handle: Callable[[str], str], lines: Iterable[str], jobs: int) -> Iterator[str]:
+def map_lines(handle: Callable[[str], str], lines: Iterable[str], jobs: int, batch_chars: int) -> Iterator[str]:
     """``handle`` over ``lines``, in order; worker processes only when it pays.
 
     Input that fits in one batch is handled in this process: starting
     workers would cost more than it saves.
     """
     global _handle
-    chunks = batches(lines)
+    chunks = batches(lines, batch_chars)
     head = list(next(chunks, []) for _ in range(2))
     head = [b for b in head if b]
     if jobs <= 1 or len(head) < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -63,7 +62,7 @@ def map_lines(handle: Callable[[str], str], lines: Iterable[str], jobs: int) -> 
             yield from map(handle, batch)
         return
     _handle = handle
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_signals)
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=worker_signals)
     try:
         window: deque = deque()
         for batch in chain(head, chunks):

@@ -19,7 +19,6 @@ stopwords, Porter-stem (NLTK ``PorterStemmer()`` in its default mode).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -192,13 +191,6 @@ def sentences_with_text(line: str) -> list[tuple[str, list[str]]]:
 def content_tokens(line: str) -> list[str]:
     """Lowercased tokens of a line with stopwords removed, not stemmed."""
     return [t.surface.lower() for sentence in analyse_line(line) for t in sentence]
-
-
-def content_sentences(text: str) -> Iterator[list[str]]:
-    """Cased surviving tokens, one list per sentence, for model training."""
-    for line in text.splitlines():
-        for sentence in analyse_line(line):
-            yield [t.surface for t in sentence]
 
 
 def stem_line(line: str) -> str:

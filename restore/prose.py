@@ -1,15 +1,16 @@
-"""Restored words -> readable prose: put the removed stopwords back, then detokenize.
+"""Restored words -> readable prose: put the removed stopwords back.
 
 The pipeline deleted exactly the 179 stopwords and nothing else, so they are
 the only words that may come back, and every restored word stays, in order.
 Between each two restored words (and at both ends of a sentence) the search
 may insert one run of stopwords; the runs it tries are those that filled such
-gaps in the training prose (:mod:`restore.gaps`). A KenLM model of the full
-text (stopwords kept) scores each sentence with its insertions, plus how
-often the gap statistics saw each run next to these words, minus a fixed cost
-per inserted word; a beam search over the gaps, recombining on the model's
-state, keeps the best. Then Treebank detokenization joins ``'s``,
-``n't``, quotes and punctuation, and each sentence opens with a capital.
+gaps in the training prose (:mod:`restore.gaps`). The full-text scorers (a
+KenLM model of the text with its stopwords) score each sentence with its
+insertions, plus how often the gap statistics saw each run next to these
+words, minus a fixed cost per inserted word; the beam search of
+:mod:`restore.search`, recombining on the scorers' states, keeps the best.
+Each sentence opens with a capital; :mod:`restore.formats` joins the words
+into text.
 """
 
 from __future__ import annotations
@@ -17,31 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import kenlm
-from nltk.tokenize.treebank import TreebankWordDetokenizer
-
-from .decode import Hypotheses, keep_best, unwind
 from .gaps import END, START, GapRuns, Run
 from .lm import lm_token
-
-# log10 cost of each inserted word, and the weight of the gap statistics.
-# The full-text model alone prefers short sentences, so a cost above 0
-# inserts little; a bonus (below 0) inserts as many words as the original had
-# but mostly wrong ones. Measured on every eighth Wikipedia dev article with
-# the default model (chrF of the words alone: 58.2):
-#   cost 0.5, weight 1: chrF 60.0, 2,807 words inserted, 48.5% right
-#   cost 0,   weight 0.5: chrF 60.9, 5,517 inserted, 41.4% right   <- chosen
-#   cost 0,   weight 0: chrF 61.6, 8,300 inserted, 36.9% right
-#   cost -0.5, weight 0: chrF 61.9, 21,260 inserted, 24.1% right
-# chrF rewards recall; a reader is misled by every wrong word. The chosen
-# point keeps two in five insertions right, where inserting more would add
-# under one chrF point for many more wrong words.
-INSERT_PENALTY = 0.0
-GAP_WEIGHT = 0.5
-BEAM = 4
-
-_DETOKENIZER = TreebankWordDetokenizer()
-
+from .search import Option, Search
 
 @dataclass(frozen=True, slots=True)
 class ProseWord:
@@ -55,63 +34,34 @@ class ProseWord:
 
 
 class ProseWriter:
-    """Chooses the stopword runs of each gap with the full-text model."""
+    """Chooses the stopword runs of each gap with the full-text scorers."""
 
-    def __init__(
-        self,
-        model: kenlm.Model,
-        gaps: GapRuns,
-        penalty: float = INSERT_PENALTY,
-        gap_weight: float = GAP_WEIGHT,
-        beam: int = BEAM,
-    ) -> None:
-        self.model = model
+    def __init__(self, search: Search, gaps: GapRuns, insert_penalty: float, gap_weight: float) -> None:
+        self.search = search
         self.gaps = gaps
-        self.penalty = penalty
+        self.insert_penalty = insert_penalty
         self.gap_weight = gap_weight
-        self.beam = beam
 
     def runs(self, words: Sequence[str]) -> list[Run]:
         """The run inserted before each word and after the last (len(words) + 1 runs).
 
-        ``words`` are one sentence's restored words as cased by the truecaser:
-        a word the full-text model does not know is scored as the class the
-        build put in place of rare words (``<cap>`` or ``<rare>``), so a
-        capitalized one is treated as a name.
+        ``words`` are one sentence's restored words as cased by the truecaser
+        (the prose scorer reads a capitalized word it does not know as a name).
+        Each option of gap i is a run followed by word i; the last gap's
+        options are runs alone, and the search then scores the sentence's end.
         """
-        model = self.model
-        start = kenlm.State()
-        model.BeginSentenceWrite(start)
-        hyps: Hypotheses = {start: (0.0, None)}
+        rows: list[list[Option]] = []
         previous = START
-        lowered = [lm_token(w.lower()) for w in words]
-        tokens = [w if w in model or not w.isalpha() else rare_class(c) for w, c in zip(lowered, words)]
-        for word, token in zip(lowered + [END], tokens + [END]):
-            options = self.gaps.options(previous, word)
-            extended: Hypotheses = {}
-            for state, (score, back) in hyps.items():
-                # Runs share prefixes ("of", "of the"): score each prefix once.
-                prefixes: dict[Run, tuple[float, kenlm.State]] = {(): (score, state)}
-                for run, gap_score in options:
-                    total, current = self._prefix(prefixes, run)
-                    out = kenlm.State()
-                    total += (model.BaseScore(current, token, out) + self.gap_weight * gap_score
-                              - self.penalty * len(run))
-                    seen = extended.get(out)
-                    if seen is None or total > seen[0]:
-                        extended[out] = (total, (back, run))
-            hyps = keep_best(extended, self.beam)
-            previous = word
-        return unwind(max(hyps.values(), key=lambda sb: sb[0])[1])
-
-    def _prefix(self, prefixes: dict[Run, tuple[float, kenlm.State]], run: Run) -> tuple[float, kenlm.State]:
-        found = prefixes.get(run)
-        if found is None:
-            score, state = self._prefix(prefixes, run[:-1])
-            out = kenlm.State()
-            score += self.model.BaseScore(state, run[-1], out)
-            found = prefixes[run] = (score, out)
-        return found
+        for word in [*words, None]:
+            lowered = END if word is None else lm_token(word.lower())
+            tail = () if word is None else (word,)
+            rows.append([
+                (run + tail, self.gap_weight * gap_score - self.insert_penalty * len(run))
+                for run, gap_score in self.gaps.options(previous, lowered)
+            ])
+            previous = lowered
+        chosen = [row[j][0] for row, j in zip(rows, self.search.best_path(rows))]
+        return [option[:-1] for option in chosen[:-1]] + [chosen[-1]]
 
     def sentence(self, written: Sequence[str], runs: Sequence[Run], first_token: int = 0) -> list[ProseWord]:
         """One sentence's restored words in order, each ``runs[i]`` inserted before word i.
@@ -125,15 +75,6 @@ class ProseWriter:
             if i < len(written):
                 out.append(ProseWord(written[i], first_token + i))
         return capitalize_first(out)
-
-
-def rare_class(word: str) -> str:
-    """The full-text model's token for a word too rare to have its own.
-
-    >>> rare_class("Bronstein"), rare_class("russification")
-    ('<cap>', '<rare>')
-    """
-    return "<cap>" if word[:1].isupper() else "<rare>"
 
 
 def capitalize_first(words: list[ProseWord]) -> list[ProseWord]:
@@ -150,15 +91,18 @@ def capitalize_first(words: list[ProseWord]) -> list[ProseWord]:
     return words
 
 
-def join_sentences(sentences: Sequence[Sequence[ProseWord]]) -> str:
-    """One line of prose from its sentences' words."""
-    return " ".join(detokenize([w.word for w in words]) for words in sentences)
+def inserted_runs(words: Sequence[ProseWord], count: int) -> list[Run]:
+    """The inserted run before each of ``count`` restored tokens, and after the last:
+    what :meth:`ProseWriter.sentence` put where, read back from its words.
 
-
-def detokenize(words: Sequence[str]) -> str:
-    """Treebank tokens -> text: quotes, ``'s``, ``n't`` and punctuation rejoined.
-
-    >>> detokenize(["``", "He", "did", "n't", "go", "''", ",", "Trotsky", "'s", "aide", "said", "."])
-    '"He didn\\'t go", Trotsky\\'s aide said.'
+    >>> inserted_runs([ProseWord("He", None), ProseWord("was", None), ProseWord("born", 0)], 1)
+    [('he', 'was'), ()]
     """
-    return _DETOKENIZER.detokenize(list(words))
+    runs: list[list[str]] = [[] for _ in range(count + 1)]
+    position = 0
+    for word in words:
+        if word.token is None:
+            runs[position].append(word.word.lower())
+        else:
+            position = word.token + 1
+    return [tuple(r) for r in runs]

@@ -1,22 +1,53 @@
-"""Shared fixtures: the default model (built by set-up) and a small model
-built here from the user's essay, so decoder tests do not depend on the
-default model's exact numbers."""
+"""Shared fixtures and the test tiers.
+
+Tiers (pytest markers): ``unit`` needs no default model (a tiny model is
+built here, in seconds, by the real builder from the essay shipped with
+destem); ``model`` needs the default model; ``system`` runs the command line
+in subprocesses, Dask clusters and installs. ``pytest -m unit`` is the quick
+tier. Doctests are tiered too: those that restore with the default model
+are ``model``, the rest ``unit``.
+"""
 
 from __future__ import annotations
 
-import json
-from collections import Counter
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from restore import Restorer, default_model_dir, gaps, lexicon, lm, pipeline
-from restore.build import FORMAT_VERSION, SPELLING_ORDER
+from restore import Restorer, default_model_dir, pipeline
+from restore.build import build_model
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 STEMMED_SEED = DATA / "trotsky.stemmed.txt"
 ESSAY = DATA / "trotsky-essay.txt"
+DESTEM = [sys.executable, "-m", "restore"]
+# Doctests that restore with the default model.
+_MODEL_DOCTESTS = ("restore.api.", "restore.cluster.", "restore.__init__")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if isinstance(item, pytest.DoctestItem):
+            tier = "model" if any(item.name.startswith(p) or item.name == "restore" for p in _MODEL_DOCTESTS) else "unit"
+            item.add_marker(tier)
+
+
+def run(*args: str, stdin: bytes | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """The destem command in a subprocess."""
+    return subprocess.run([*DESTEM, *args], input=stdin, capture_output=True, timeout=300, **kwargs)
+
+
+def assert_clean_error(done: subprocess.CompletedProcess, code: int, *words: str) -> None:
+    """Exit ``code``, one line on stderr naming ``words``, no traceback."""
+    err = done.stderr.decode()
+    assert done.returncode == code, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    for word in words:
+        assert word in err, err
 
 
 @pytest.fixture(scope="session")
@@ -31,37 +62,10 @@ def essay_sentences() -> list[list[pipeline.Token]]:
 
 @pytest.fixture(scope="session")
 def essay_model(tmp_path_factory, essay_sentences) -> Path:
-    """A complete model directory trained on the essay alone (seconds)."""
-    out = tmp_path_factory.mktemp("essay-model")
-    counts: Counter[str] = Counter()
-    cases = lexicon.CaseStats()
-    lines = []
-    for sentence in essay_sentences:
-        words = [t.surface for t in sentence]
-        cases.add_sentence(words)
-        counts.update(w.lower() for w in words)
-        lines.append(" ".join(lm.lm_token(w.lower()) for w in words))
-    text = out / "train.txt"
-    text.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    lm.train(text, out / "lm.bin", 3, [], "200M")
-    words = sorted({w for w in counts if lexicon.is_wordlike(w)})
-    lex = lexicon.build(counts, cases, words, {})
-    lex.save(out / "lexicon.tsv.gz")
-    cased = out / "cased.txt"
-    cased.write_text("".join(" ".join(lm.lm_token(t.surface) for t in s) + "\n" for s in essay_sentences),
-                     encoding="utf-8")
-    lm.train(cased, out / "case.bin", 3, [], "200M")
-    (out / "rules.json").write_text(json.dumps(lexicon.learn_rules(lex)), encoding="utf-8")
-    full = [t for line in ESSAY.read_text(encoding="utf-8").splitlines() for t in pipeline.full_sentences(line)]
-    prose = out / "prose.txt"
-    prose.write_text("".join(" ".join(lm.lm_token(t.lower()) for t in s) + "\n" for s in full), encoding="utf-8")
-    lm.train(prose, out / "prose.bin", 3, [], "200M")
-    gap_counts = gaps.GapCounter()
-    for tokens in full:
-        gap_counts.add_sentence(tokens)
-    gap_counts.save(out / "gaps.json.gz")
-    names = out / "names.txt"
-    names.write_text("".join(lm.spelling(w) + "\n" for w in words), encoding="utf-8")
-    lm.train(names, out / "spelling.bin", SPELLING_ORDER, [], "200M")
-    (out / "manifest.json").write_text(json.dumps({"format": FORMAT_VERSION, "sources": {"essay": {}}}), encoding="utf-8")
-    return out
+    """A complete model trained on the essay alone by the real builder (seconds):
+    its own words as the word list, no wordfreq, trigrams."""
+    folder = tmp_path_factory.mktemp("essay-model")
+    words = folder / "words.txt"
+    words.write_text("\n".join(sorted({t.surface for s in essay_sentences for t in s})) + "\n", encoding="utf-8")
+    return build_model(folder / "model", source_names=["essay"], order=3, memory="200M", jobs=1,
+                       word_list=words, frequencies=False)

@@ -1,5 +1,6 @@
 """The alignment invariant: every input token gets exactly one output token."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ token = st.one_of(
     st.sampled_from([".", "!", "?", "``", "''", "'s", "n't", "троцкий", "ʦ", "🙂", "x" * 300]),
 )
 line = st.lists(token, max_size=60).map(" ".join)
+pytestmark = pytest.mark.model
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -13,11 +13,11 @@ import time
 import pytest
 from dask.distributed import Client, LocalCluster
 
-from restore import cluster, default_model_dir
-from restore.api import ModelError
+from restore import ModelError, Settings, cluster, default_model_dir
 
-from .conftest import STEMMED_SEED
-from .test_cli import run
+from .conftest import STEMMED_SEED, run
+
+pytestmark = pytest.mark.system
 
 SENTENCES = STEMMED_SEED.read_text(encoding="utf-8").split(" . ")
 
@@ -72,7 +72,7 @@ def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path, client):
     def work() -> None:
         try:
             cluster.restore_files(inputs, tmp_path / "dask", default_model_dir(), client=client,
-                                  batch_chars=4_000)
+                                  settings=Settings(batch_chars=4_000))
         except BaseException as exc:  # reported to the test below
             errors.append(exc)
 
@@ -94,7 +94,7 @@ def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path, client):
 def test_workers_without_the_model_are_refused_clearly(tmp_path, client):
     model = tmp_path / "model"
     shutil.copytree(default_model_dir(), model)
-    cluster._restorer(str(model.resolve()), cluster.Settings.beam)  # this process has it loaded...
+    cluster._restorer(str(model.resolve()), Settings())  # this process has it loaded...
     (model / "lm.bin").unlink()  # ...the workers will not find it
     with pytest.raises(ModelError, match="worker .* cannot use the model"):
         cluster.restore_files(_inputs(tmp_path / "in", 1, 5), tmp_path / "out", model, client=client)

