@@ -20,7 +20,7 @@ from restore import Restorer, Settings, formats
 from restore.build import build_model
 from restore.build.sources import DEFAULT_SOURCES
 
-from . import evalsets, levers, prose, report, scale, scoring
+from . import evalsets, levers, prose, report, scale, scoring, startup
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -124,6 +124,7 @@ def main() -> None:
         "accuracy": accuracy(models, sets),
         "levers": levers.run(models, sets),
         "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, answers, BEAMS)},
+        "startup": startup.run(models["default"]),
         "models": {name: json.loads((path / "manifest.json").read_text()) for name, path in models.items()},
         "defaults": {"beam": Settings.beam, "prior_weight": Settings.prior_weight},
     }

@@ -77,6 +77,11 @@ def render(results: dict) -> str:
         out.append(f"| {run['beam']} | {run['word_accuracy']:.1f} | {run['tokens_per_second']:,} | "
                    f"{run['kenlm_score_tokens_per_second']:,} | {run['ratio_to_kenlm']:.4f} | "
                    f"{run['peak_rss_mb']:,} | {run['load_seconds']} |")
+    startup = results["startup"]
+    out += ["", "### Start-up: the `destem restore` command on one short line (median of 5 runs)", "",
+            "| `--format tokens` (s) | `--format text` (s) | bare `python -c pass`, same run (s) |",
+            "|---:|---:|---:|",
+            f"| {startup['tokens_seconds']} | {startup['text_seconds']} | {startup['python_seconds']} |"]
     out += ["", "### Large input: the `destem restore` command with `--jobs 1`, `--jobs 2` and `--dask local:2`", "",
             "| input (MB) | tokens | run | seconds | tokens/s | speed-up | peak RSS of any process (MB) |",
             "|---:|---:|---|---:|---:|---:|---:|"]
@@ -86,12 +91,14 @@ def render(results: dict) -> str:
         out.append(f"| {r['megabytes']:g} | {r['tokens']:,} | {run} | {r['seconds']} | "
                    f"{r['tokens_per_second']:,} | {r['tokens_per_second'] / single[r['megabytes']]:.2f} | "
                    f"{r['peak_rss_mb']:,} |")
-    out += ["", "### Models", "", "| model | training tokens | build (s) | LM size (MB) | lexicon stems |",
-            "|---|---:|---:|---:|---:|"]
+    out += ["", "### Models", "",
+            "| model | training tokens | build (s) | word LM (MB) | whole folder (MB) | lexicon stems |",
+            "|---|---:|---:|---:|---:|---:|"]
     for name, manifest in results["models"].items():
         tokens = sum(s["tokens"] for s in manifest["sources"].values())
         out.append(f"| {name} | {tokens:,} | {manifest['build_seconds']} | "
-                   f"{manifest['bytes']['lm.bin'] / 1e6:.0f} | {manifest['lexicon']['stems']:,} |")
+                   f"{manifest['bytes']['lm.bin'] / 1e6:.0f} | {sum(manifest['bytes'].values()) / 1e6:.0f} | "
+                   f"{manifest['lexicon']['stems']:,} |")
     out.append("")
     out.append(f"Default search settings: beam {results['defaults']['beam']}, "
                f"prior weight {results['defaults']['prior_weight']}. "

@@ -34,9 +34,14 @@ MAX_WORD = 64
 # head (anything up to the last run of letters), core (that run), tail.
 _ATTACHED = regex.compile(r"^(?P<head>.*?[^\p{L}]|)(?P<core>\p{L}+)(?P<tail>[^\p{L}]*)$")
 _APOSTROPHES = frozenset({"’", "'"})
-# "X’" in stemmed text is far more often a possessive "X’s" than a plural
-# possessive "Xs’"; the split is a fixed assumption, not a measured one.
-_POSSESSIVE, _BARE_APOSTROPHE = math.log10(0.9), math.log10(0.1)
+# "X’" in stemmed text is far more often a possessive "X’s" than a bare
+# apostrophe, unless X ends in "s" ("humans’"); the split is a fixed
+# assumption, not a measured one.
+_LIKELY, _UNLIKELY = math.log10(0.9), math.log10(0.1)
+# Before a typographic apostrophe NLTK's Porter changes nothing, so reading
+# the letters there as a stem (input from another stemmer: "citi’") comes
+# well after reading them as the word itself.
+_AS_STEM = -2.0
 _STOPWORDS_BY_STEM: dict[str, list[str]] = {}
 for _word in sorted(STOPWORDS):
     _STOPWORDS_BY_STEM.setdefault(stem(_word), []).append(_word)
@@ -101,21 +106,44 @@ class CandidateGenerator:
         such a token, so the last run of letters is restored as a token of
         its own and the rest is kept. A stopword glued to punctuation was
         not removed (``“the``, ``“…was`` stemmed to ``“…wa``), so stopwords
-        come first there. A trailing apostrophe is what Porter leaves of a
-        possessive ``’s``, so that reading comes first.
+        come first there.
         """
+        if tail in _APOSTROPHES:
+            return self._apostrophe(head, core, tail)
         out = [Candidate(head + w + tail, 0.0, True) for w in _STOPWORDS_BY_STEM.get(core, ())]
         penalty = _NOT_STOPWORD if out else 0.0
         for c in self(core):
-            c = Candidate(c.word, c.logprior + penalty, c.known)
-            if tail in _APOSTROPHES:
-                out.append(Candidate(head + c.word + tail + "s", c.logprior + _POSSESSIVE, c.known))
-                out.append(Candidate(head + c.word + tail, c.logprior + _BARE_APOSTROPHE, c.known))
-            else:
-                out.append(Candidate(head + c.word + tail, c.logprior, c.known))
+            out.append(Candidate(head + c.word + tail, c.logprior + penalty, c.known))
+        return self._first_of_each(out)
+
+    def _apostrophe(self, head: str, core: str, tail: str) -> list[Candidate]:
+        """A word before a trailing apostrophe: ``city’``, ``it’``, ``humans’``.
+
+        The tokenizer splits only the ASCII ``'s`` off, so ``city’s`` reaches
+        Porter whole; it drops the final ``s`` and, with an apostrophe at the
+        end, changes nothing else. The letters before the apostrophe are
+        therefore the word as written, and ``’s`` follows it (``city’s``,
+        ``it’s``), or the apostrophe alone after a word in ``s`` (``humans’``).
+        Readings of the letters as a stem come after.
+        """
+        as_stem = self(core)
+        if core in STOPWORDS or any(e.word == core for e in self.lexicon.lookup(stem(core))):
+            readings = [Candidate(core, 0.0, True)]
+            readings += [Candidate(c.word, c.logprior + _AS_STEM, c.known) for c in as_stem]
+        else:  # not a word as written: another stemmer's stem ("citi’"), or a name
+            readings = [*as_stem, Candidate(core, _AS_STEM, False)]
+        out = []
+        for c in readings:
+            s_prior, bare_prior = (_UNLIKELY, _LIKELY) if c.word.endswith("s") else (_LIKELY, _UNLIKELY)
+            out.append(Candidate(head + c.word + tail + "s", c.logprior + s_prior, c.known))
+            out.append(Candidate(head + c.word + tail, c.logprior + bare_prior, c.known))
+        return self._first_of_each(out)
+
+    def _first_of_each(self, out: list[Candidate]) -> list[Candidate]:
+        """Candidates without repeats, the first (most likely) of equal words kept."""
         unique: dict[str, Candidate] = {}
         for c in out:
-            unique.setdefault(c.word, c)  # the first (most likely) of equal words wins
+            unique.setdefault(c.word, c)
         return list(unique.values())[: self.max_candidates]
 
     def guesses(self, stem_: str) -> list[Candidate]:

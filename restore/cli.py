@@ -18,15 +18,19 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
+
+try:  # typer carries its own copy of click since 0.2x
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError as BadUsage
+except ImportError:  # pragma: no cover (older typer, plain click)
+    from click.exceptions import NoArgsIsHelpError, UsageError as BadUsage
 
 from . import formats, model
 from .api import Restorer
 from .errors import (
     BuildError, ClusterError, DestemError, InputError, ModelError, OutputError, UsageError,
 )
-from .files import Errors, check_input, open_output, read_lines
+from .files import Errors, check_input, discard_stdout, open_output, read_lines
 from .parallel import map_lines
 from .pipeline import stem_line
 from .settings import Settings
@@ -75,9 +79,7 @@ def _process(source: str, output: Optional[Path], errors: Errors, handle: Callab
             for line in map_lines(handle, _with_progress(read_lines(source, errors), source), jobs, batch_chars):
                 out.write(line + "\n")
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`): not an error. Point stdout at
-        # /dev/null so the interpreter's final flush does not complain.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        discard_stdout()  # the reader went away (e.g. `| head`): not an error
 
 
 def _check_output(output: Optional[Path]) -> None:
@@ -186,16 +188,18 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _interrupted)  # a killed run cleans up like Ctrl-C
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as exc:
+        if code == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into this code
+            raise KeyboardInterrupt
+    except NoArgsIsHelpError as exc:
         exc.show()
         code = EXIT_CODES[UsageError]
-    except click.UsageError as exc:
+    except BadUsage as exc:
         _say(f"error: {exc.format_message()} (see --help)")
         code = EXIT_CODES[UsageError]
     except DestemError as exc:
         _say(f"error: {exc}")
         code = next(c for kind, c in EXIT_CODES.items() if isinstance(exc, kind))
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         _say("interrupted; output files not finished were not written")
         code = EXIT_INTERRUPTED
     sys.exit(code if isinstance(code, int) else 0)

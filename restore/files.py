@@ -73,6 +73,12 @@ def _raw_lines(stream: IO[bytes], source: str) -> Iterator[bytes]:
         raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
 
 
+def discard_stdout() -> None:
+    """Point stdout at /dev/null once it cannot be written (a closed pipe, a
+    full disk), so the interpreter's last flush has nowhere to fail."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -120,6 +126,7 @@ def open_output(target: Optional[Path]) -> Iterator[IO[str]]:
         except BrokenPipeError:
             raise
         except OSError as exc:
+            discard_stdout()
             raise OutputError(f"cannot write to standard output ({exc.strerror or exc})") from None
         return
     target = Path(target)

@@ -130,3 +130,14 @@ def test_words_glued_to_typographic_punctuation(default_restorer):
     assert gen("“the")[0].word == "“the"  # a glued stopword was never removed
     assert gen("“…wa")[0].word == "“…was"
     assert len({c.word for c in gen("“the")}) == len(gen("“the"))
+
+
+@model
+def test_words_before_a_typographic_apostrophe(default_restorer):
+    """NLTK's tokenizer leaves ``it’s`` whole and Porter makes it ``it’``:
+    the letters before the apostrophe are the word as written."""
+    stems = "it’ clear citi’ humans’ right trotsky’ armi .".split()
+    words = [t.word for t in default_restorer.restore_tokens(stems, alternatives=False)]
+    assert words[0] == "it’s" and words[2] == "city’s" and words[3] == "humans’"
+    assert words[5].lower() == "trotsky’s"
+    assert [c.word for c in default_restorer.candidates("city’")][:2] == ["city’s", "city’"]

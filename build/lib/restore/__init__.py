@@ -1,0 +1,14 @@
+"""destem: turn Porter-stemmed, stopword-stripped text back into words.
+
+>>> from restore import restore_text
+>>> restore_text("trotski expel communist parti")
+'Trotsky expelled Communist Party'
+"""
+
+from .api import Restorer, restore_text
+from .errors import ModelError
+from .formats import RestoredToken
+from .model import default_model_dir
+from .settings import Settings
+
+__all__ = ["ModelError", "Restorer", "RestoredToken", "Settings", "default_model_dir", "restore_text"]

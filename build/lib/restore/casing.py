@@ -1,0 +1,58 @@
+"""Write restored words in their proper case: truecasing with a cased LM.
+
+Case depends on the neighbours: ``island`` is lowercase until it follows
+``Wake``; ``red`` until it precedes ``Army``; a sentence's first surviving
+token is capitalized only if it opened the sentence (``However``), not if a
+removed stopword did (``He was born`` leaves ``born``). A KenLM model trained
+on the *cased* training prose (stopwords removed, as the input) knows all of
+this, so the chosen words' case variants are searched with the same beam
+search that chose the words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .lexicon import Lexicon
+from .scorers import Scorer
+from .search import Option, Search
+
+_CACHE_SIZE = 200_000
+
+
+class Truecaser:
+    """Chooses each word's written form with a cased language model."""
+
+    def __init__(self, scorer: Scorer, lexicon: Lexicon, beam: int, other_form: float) -> None:
+        self.search = Search([(scorer, 1.0)], beam)
+        self.lexicon = lexicon
+        self.other_form = other_form
+        self._forms: dict[tuple[str, bool], list[Option]] = {}
+
+    def forms(self, word: str, guessed: bool) -> list[Option]:
+        """The case variants of a lowercase word, its usual form first.
+
+        A word the lexicon does not have (a guessed spelling) is most likely
+        a name, so its capitalized form comes first.
+        """
+        key = (word, guessed)
+        found = self._forms.get(key)
+        if found is None:
+            capital = word[:1].upper() + word[1:]
+            usual = capital if guessed else self.lexicon.case(word)
+            variants = dict.fromkeys([usual, word, capital, self.lexicon.case(word, sentence_start=True)])
+            found = [((f,), 0.0 if f == usual else self.other_form) for f in variants]
+            if len(self._forms) >= _CACHE_SIZE:
+                self._forms.clear()
+            self._forms[key] = found
+        return found
+
+    def write(self, words: Sequence[str], guessed: Sequence[bool], sentence_start: bool = True) -> list[str]:
+        """Cased forms of one sentence's lowercase words.
+
+        ``sentence_start=False`` when other words will precede them (stopwords
+        put back in prose), so the first word is cased as mid-sentence.
+        """
+        rows = [self.forms(w, g) for w, g in zip(words, guessed)]
+        path = self.search.best_path(rows, sentence_start)
+        return [row[j][0][0] for row, j in zip(rows, path)]

@@ -1,0 +1,203 @@
+"""The ``destem`` command: restore, stem, build-model.
+
+Input is read line by line and output written line by line, so memory stays
+flat whatever the file size. Every input is checked before the model is
+loaded (or built on first use), and output files are written to a temporary
+name and renamed into place only when complete. Every failure ends in one
+line on stderr and the exit code that :data:`EXIT_CODES` gives its kind,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from . import formats, model
+from .api import Restorer
+from .errors import (
+    BuildError, ClusterError, DestemError, InputError, ModelError, OutputError, UsageError,
+)
+from .files import Errors, check_input, open_output, read_lines
+from .parallel import map_lines
+from .pipeline import stem_line
+from .settings import Settings
+
+# The one table from kinds of failure to exit codes (README: "Errors").
+EXIT_CODES: dict[type[DestemError], int] = {
+    InputError: 1, UsageError: 2, ModelError: 3, BuildError: 4, ClusterError: 5, OutputError: 6,
+}
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Turn stemmed, stopword-stripped text back into words.")
+
+
+class Format(str, Enum):
+    tokens = "tokens"
+    text = "text"
+    jsonl = "jsonl"
+
+
+def _say(message: str) -> None:
+    typer.echo(f"destem: {message}", err=True)
+
+
+def _with_progress(lines: Iterator[str], source: str) -> Iterator[str]:
+    """A progress bar on stderr for files, when stderr is a terminal."""
+    if source == "-" or not sys.stderr.isatty():
+        yield from lines
+        return
+    total = Path(source).stat().st_size
+    with typer.progressbar(length=total, label="restoring", file=sys.stderr) as bar:
+        for line in lines:
+            bar.update(len(line.encode("utf-8")) + 1)
+            yield line
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _process(source: str, output: Optional[Path], errors: Errors, handle: Callable[[str], str],
+             jobs: int = 1, batch_chars: int = Settings.batch_chars) -> None:
+    """Every line of ``source`` through ``handle`` into ``output`` (or stdout)."""
+    try:
+        with open_output(output) as out:
+            for line in map_lines(handle, _with_progress(read_lines(source, errors), source), jobs, batch_chars):
+                out.write(line + "\n")
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not an error. Point stdout at
+        # /dev/null so the interpreter's final flush does not complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _check_output(output: Optional[Path]) -> None:
+    """Refuse an ``-o`` that cannot be written, before anything slow happens."""
+    if output is None:
+        return
+    folder = output.resolve().parent
+    if output.is_dir():
+        raise OutputError(f"cannot write {output}: it is a directory")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {output}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {output}: no permission to write in {folder}")
+
+
+def _restorer(model_dir: Optional[Path], settings: Settings) -> Restorer:
+    """Load the model; with no ``--model`` and no default model yet, build it first."""
+    target = model_dir or model.default_model_dir()
+    if model_dir is None and not target.exists():
+        _say(f"no model at {target}; building the default model once (a few minutes)")
+        from .build import build_model
+
+        build_model(target)
+    return Restorer(target, settings)
+
+
+InputArg = Annotated[str, typer.Argument(help="Input file, or - for stdin.")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")]
+ErrorsOpt = Annotated[Errors, typer.Option(help="On invalid UTF-8: stop (strict) or substitute U+FFFD (replace).")]
+
+
+@app.command()
+def restore(
+    sources: Annotated[Optional[list[str]], typer.Argument(help="Input files or globs, or - for stdin.")] = None,
+    output: OutputOpt = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Restore every input into this folder (same relative names), resumably.")] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", help="With --out-dir: a Dask scheduler ADDRESS, or local[:N] for N local worker processes.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="tokens: one word per input token; text: readable prose with the removed stopwords put back; "
+                     "jsonl: scores, alternatives, and the prose with each word's input token.")] = Format.tokens,
+    beam: Annotated[int, typer.Option(min=1, max=1000, help="Beam width of the search.")] = Settings.beam,
+    model_dir: Annotated[Optional[Path], typer.Option("--model", help="Model directory (default: the built default model).")] = None,
+    errors: ErrorsOpt = Errors.strict,
+    jobs: Annotated[int, typer.Option(min=0, help="Worker processes; 0 means one per core.")] = 0,
+) -> None:
+    """Restore stemmed text: one output line per input line (one word per token unless --format text)."""
+    sources = sources or ["-"]
+    if out_dir is None and (len(sources) > 1 or dask):
+        raise UsageError("several inputs, or --dask, need --out-dir")
+    if out_dir is not None and output is not None:
+        raise UsageError("use either -o or --out-dir")
+    settings = Settings(beam=beam)
+    workers = jobs or os.cpu_count() or 1
+    if out_dir is None:
+        check_input(sources[0])
+        _check_output(output)
+        handle = formats.line_handler(_restorer(model_dir, settings), format.value)
+        _process(sources[0], output, errors, handle, workers, settings.batch_chars)
+        return
+    from .cluster import dask_client, plan, restore_files
+
+    plan(sources, out_dir)  # refuses missing inputs before the model is loaded
+    restorer = _restorer(model_dir, settings)
+    with dask_client(dask) as client:
+        restore_files(sources, out_dir, restorer.model_dir, client=client, jobs=workers, settings=settings,
+                      fmt=format.value, errors=errors, log=_say, restorer=restorer)
+
+
+@app.command()
+def stem(source: InputArg = "-", output: OutputOpt = None, errors: ErrorsOpt = Errors.strict) -> None:
+    """Run prose through the forward pipeline (tokenize, lowercase, drop stopwords, stem)."""
+    check_input(source)
+    _check_output(output)
+    _process(source, output, errors, stem_line)
+
+
+@app.command("build-model")
+def build_model_cmd(
+    out: Annotated[Optional[Path], typer.Option(help="Model directory to write.")] = None,
+    corpus: Annotated[Optional[list[Path]], typer.Option(help="Your own prose (.txt, .gz, .bz2, .xz); repeatable.")] = None,
+    essay: Annotated[bool, typer.Option(help="Include the essay shipped with destem as in-domain prose.")] = True,
+    order: Annotated[int, typer.Option(min=2, max=6, help="n-gram order.")] = 5,
+    memory: Annotated[str, typer.Option(help="Memory lmplz may take (its -S), e.g. 2G or 80%.")] = "2G",
+    word_list: Annotated[Optional[Path], typer.Option(help="Word list for the lexicon (default: Debian wamerican-insane's).")] = None,
+    wordnet: Annotated[Optional[Path], typer.Option(help="Folder of WordNet's data.* files (default: Debian wordnet-base's).")] = None,
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing if a usable model is there.")] = False,
+) -> None:
+    """Build a model from the registry sources (and --corpus files)."""
+    target = out or model.default_model_dir()
+    if if_missing:
+        try:
+            model.load(target)
+            _say(f"model in {target} is usable; not rebuilding")
+            return
+        except ModelError:
+            pass
+    from .build import build_model
+    from .build.sources import DEFAULT_SOURCES
+
+    names = [n for n in DEFAULT_SOURCES if essay or n != "essay"]
+    build_model(target, corpus or [], source_names=names, order=order, memory=memory,
+                word_list=word_list, wordnet=wordnet)
+
+
+def main() -> None:
+    """Run the command; map every failure to one stderr line and its exit code."""
+    signal.signal(signal.SIGTERM, _interrupted)  # a killed run cleans up like Ctrl-C
+    try:
+        code = app(standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into this code
+            raise KeyboardInterrupt
+    except click.exceptions.NoArgsIsHelpError as exc:
+        exc.show()
+        code = EXIT_CODES[UsageError]
+    except click.UsageError as exc:
+        _say(f"error: {exc.format_message()} (see --help)")
+        code = EXIT_CODES[UsageError]
+    except DestemError as exc:
+        _say(f"error: {exc}")
+        code = next(c for kind, c in EXIT_CODES.items() if isinstance(exc, kind))
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        _say("interrupted; output files not finished were not written")
+        code = EXIT_INTERRUPTED
+    sys.exit(code if isinstance(code, int) else 0)

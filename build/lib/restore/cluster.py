@@ -1,0 +1,238 @@
+"""Restore many files into a folder, on a Dask cluster or local processes.
+
+Each input file is cut into batches of lines; each batch is one Dask task
+(``restore_lines``), and the results are written in input order to a
+temporary file renamed onto the output only when the file is complete. A
+worker that dies mid-task costs nothing but time: Dask runs the task again
+elsewhere, and since every line is restored on its own the output is the
+same byte for byte. Workers load the model once per process and keep it.
+
+``destem-manifest.json`` in the output folder lists every input, its output,
+line count and the model used; a re-run skips the files it lists as done
+whose input has not changed since.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import hashlib
+import json
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import formats
+from .api import Restorer
+from .errors import ClusterError, InputError, ModelError, OutputError, UsageError
+from .files import Errors, open_output, read_lines
+from .parallel import batches, map_lines
+from .settings import Settings
+
+MANIFEST = "destem-manifest.json"
+
+
+@lru_cache(maxsize=4)
+def _restorer(model_dir: str, settings: Settings) -> Restorer:
+    return Restorer(Path(model_dir), settings)
+
+
+def restore_lines(lines: list[str], model_dir: str, settings: Settings = Settings(), fmt: str = "tokens") -> list[str]:
+    """One batch on a worker: the model is loaded on first use and kept."""
+    handle = formats.line_handler(_restorer(model_dir, settings), fmt)
+    return [handle(line) for line in lines]
+
+
+def model_problem(model_dir: str, settings: Settings) -> str | None:
+    """Run on every worker first: why it cannot load the model, if it cannot."""
+    try:
+        _restorer(model_dir, settings)
+    except ModelError as exc:
+        return str(exc)
+    return None
+
+
+def restore_bag(bag: Any, model_dir: str | Path, settings: Settings = Settings(), fmt: str = "tokens") -> Any:
+    """A ``dask.bag`` of stemmed lines -> a bag of restored lines, same order.
+
+    For pipelines that already build a Dask graph:
+
+    >>> import dask.bag as db
+    >>> from restore import default_model_dir
+    >>> bag = db.from_sequence(["red armi", "trotski born kherson"], npartitions=2)
+    >>> restore_bag(bag, default_model_dir()).compute(scheduler="sync")
+    ['Red Army', 'Trotsky born Kherson']
+    """
+    return bag.map_partitions(restore_lines, str(Path(model_dir).resolve()), settings, fmt)
+
+
+@contextlib.contextmanager
+def dask_client(spec: str | None) -> Iterator[Any]:
+    """None, a client of a LocalCluster (``local[:N]``), or of a running scheduler."""
+    if not spec:
+        yield None
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError("--dask needs Dask: pip install 'destem[cluster]'") from None
+    if spec == "local" or spec.startswith("local:"):
+        count = spec.partition(":")[2]
+        if count and (not count.isdigit() or int(count) < 1):
+            raise UsageError(f"--dask {spec}: expected local or local:N with N at least 1")
+        n = int(count) if count else (os.cpu_count() or 1)
+        try:
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=50)
+        except (OSError, RuntimeError) as exc:
+            raise ClusterError(f"cannot start a local Dask cluster: {exc}") from None
+        with cluster, Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = Client(spec, timeout="10s")
+    except (OSError, ValueError, TypeError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ClusterError(f"cannot reach the Dask scheduler {spec}: {detail}") from None
+    with client:
+        yield client
+
+
+def plan(inputs: Iterable[str], out_dir: Path) -> list[tuple[Path, Path]]:
+    """(input, output) pairs; outputs keep the inputs' paths below their common folder."""
+    paths: list[Path] = []
+    for pattern in inputs:
+        matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
+        if not matches:
+            raise InputError(f"{pattern}: no such file")
+        paths += [Path(m) for m in matches]
+    for path in paths:
+        if not path.is_file():
+            raise InputError(f"{path}: {'is a directory, not a file' if path.is_dir() else 'no such file'}")
+    resolved = list(dict.fromkeys(p.resolve() for p in paths))  # a file named twice is restored once
+    base = Path(os.path.commonpath([p.parent for p in resolved]))
+    return [(r, out_dir / r.relative_to(base)) for r in resolved]
+
+
+def _on_dask(client: Any, model_dir: str, settings: Settings, fmt: str) -> Callable[[Iterator[str]], Iterator[str]]:
+    """Restore a stream of lines with the cluster's workers, in order."""
+    window_size = 2 * max(1, len(client.scheduler_info()["workers"]))
+
+    def run(lines: Iterator[str]) -> Iterator[str]:
+        window: deque = deque()
+        for batch in batches(lines, settings.batch_chars):
+            window.append(client.submit(restore_lines, batch, model_dir, settings, fmt, pure=False))
+            if len(window) >= window_size:
+                yield from window.popleft().result()
+        while window:
+            yield from window.popleft().result()
+
+    return run
+
+
+def _model_id(model_dir: Path) -> str:
+    return hashlib.sha256((model_dir / "manifest.json").read_bytes()).hexdigest()[:16]
+
+
+def _fingerprint(path: Path) -> dict:
+    stat = path.stat()
+    return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _load_manifest(path: Path, log: Callable[[str], None]) -> dict:
+    """The resume manifest of an output folder; a damaged one is set aside
+    (renamed with ``.damaged``) and the run starts afresh, saying so."""
+    if not path.is_file():
+        return {"files": {}}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) or not all(
+            isinstance(v, dict) for v in manifest["files"].values()
+        ):
+            raise ValueError("not a destem manifest")
+        return manifest
+    except (OSError, UnicodeDecodeError, ValueError):
+        aside = path.with_name(path.name + ".damaged")
+        try:
+            path.replace(aside)
+        except OSError as exc:
+            raise OutputError(f"{path} is damaged and cannot be set aside ({exc.strerror or exc})") from None
+        log(f"{path} was damaged; set aside as {aside.name}, restoring every file again")
+        return {"files": {}}
+
+
+def _save_manifest(out_dir: Path, manifest: dict) -> None:
+    with open_output(out_dir / MANIFEST) as out:
+        json.dump(manifest, out, indent=1)
+
+
+def restore_files(
+    inputs: Iterable[str],
+    out_dir: Path,
+    model_dir: Path,
+    *,
+    client: Any = None,
+    jobs: int = 1,
+    settings: Settings = Settings(),
+    fmt: str = "tokens",
+    errors: Errors = Errors.strict,
+    restorer: Restorer | None = None,
+    log: Callable[[str], None] = lambda message: None,
+) -> dict:
+    """Restore every input into ``out_dir``; returns the manifest.
+
+    With a Dask ``client`` the batches (about ``settings.batch_chars``
+    characters of lines each) run on its workers; without one, on ``jobs``
+    local processes. ``restorer``, if given, must be loaded from
+    ``model_dir`` with ``settings``.
+    """
+    out_dir = Path(out_dir)
+    model_dir = Path(model_dir).resolve()
+    pairs = plan(inputs, out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"cannot write into {out_dir}: it is a file, not a folder")
+    # Refuses a missing or damaged model before any work; a caller that has
+    # already loaded the model (the CLI) passes it, so it is not loaded twice.
+    local = restorer or _restorer(str(model_dir), settings)
+    if client is not None:
+        problems = {w: p for w, p in client.run(model_problem, str(model_dir), settings).items() if p}
+        if problems:
+            worker, problem = sorted(problems.items())[0]
+            raise ModelError(f"worker {worker} cannot use the model: {problem} (put the model directory at "
+                             "the same path on every worker, e.g. on a shared filesystem)")
+        restore: Callable[[Iterator[str]], Iterator[str]] = _on_dask(client, str(model_dir), settings, fmt)
+    else:
+        handle = formats.line_handler(local, fmt)
+        restore = lambda lines: map_lines(handle, lines, jobs, settings.batch_chars)  # noqa: E731
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {out_dir} ({exc.strerror or exc})") from None
+    manifest = _load_manifest(out_dir / MANIFEST, log)
+    manifest["model"] = {"path": str(model_dir), "id": _model_id(model_dir)}
+    for source, target in pairs:
+        key = str(source)
+        done = manifest["files"].get(key)
+        fingerprint = _fingerprint(source)
+        if (done and done.get("input") == fingerprint and done.get("model") == manifest["model"]["id"]
+                and target.is_file()):
+            log(f"{source}: already restored, skipped")
+            continue
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create {target.parent} ({exc.strerror or exc})") from None
+        lines = 0
+        with open_output(target) as out:
+            for line in restore(read_lines(str(source), errors)):
+                out.write(line + "\n")
+                lines += 1
+        manifest["files"][key] = {"output": str(target), "lines": lines, "input": fingerprint,
+                                  "model": manifest["model"]["id"]}
+        _save_manifest(out_dir, manifest)
+        log(f"{source}: {lines} lines -> {target}")
+    return manifest

@@ -1,0 +1,147 @@
+"""Reading and writing text files safely: the input and output of every mode.
+
+Input is decoded line by line with a clear error naming the line; output
+goes to a temporary file renamed onto its target only when complete, so no
+run, however it ends, leaves a half-written file behind. Failures are typed
+here, where they happen: :class:`InputError` for what is read,
+:class:`OutputError` for what is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import IO, Optional
+
+from .errors import InputError, OutputError
+
+
+class Errors(str, Enum):
+    strict = "strict"
+    replace = "replace"
+
+
+def check_input(source: str) -> None:
+    """Refuse an input that cannot be opened, before anything slow happens."""
+    if source == "-":
+        return
+    path = Path(source)
+    if path.is_dir():
+        raise InputError(f"{source} is a directory, not a file")
+    if not path.exists():
+        raise InputError(f"{source}: no such file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{source}: cannot read (permission denied)")
+
+
+def read_lines(source: str, errors: Errors) -> Iterator[str]:
+    """Lines of a file or stdin (``-``), decoded, without line endings."""
+    if source == "-":
+        stream: IO[bytes] = sys.stdin.buffer
+    else:
+        check_input(source)
+        try:
+            stream = Path(source).open("rb")
+        except OSError as exc:
+            raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+    with stream if source != "-" else contextlib.nullcontext(stream):
+        for number, raw in enumerate(_raw_lines(stream, source), start=1):
+            if b"\0" in raw:
+                raise InputError(f"{source}: line {number} holds a NUL byte; this looks like binary data")
+            try:
+                text = raw.decode("utf-8", errors=errors.value)
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{source}: line {number} is not valid UTF-8 (byte {exc.start + 1}); "
+                    "use --errors replace to go on"
+                ) from None
+            yield text.rstrip("\r\n")
+
+
+def _raw_lines(stream: IO[bytes], source: str) -> Iterator[bytes]:
+    """Lines as bytes; a read error (a bad disk, a special file) is bad input."""
+    try:
+        yield from stream
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _part_prefix(target: Path) -> str:
+    return f".{target.name}.{os.getpid()}."
+
+
+def _remove_stale_parts(target: Path) -> None:
+    """Remove temporary files of ``target`` left by runs that were killed
+    outright (SIGKILL, power loss): their process no longer exists."""
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(\d+)\..*\.part$")
+    for candidate in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+        match = pattern.match(candidate.name)
+        if match and not _alive(int(match.group(1))):
+            with contextlib.suppress(OSError):
+                candidate.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def open_output(target: Optional[Path]) -> Iterator[IO[str]]:
+    """stdout, or a temporary file renamed onto ``target`` on success only.
+
+    The file gets the permissions any new file would (the user's umask).
+    Write failures (a full disk, permissions, a directory in the way) become
+    :class:`OutputError`; a reader that went away (``| head``) stays a
+    ``BrokenPipeError`` for the caller to treat as the end.
+    """
+    if target is None:
+        try:
+            yield sys.stdout
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot write to standard output ({exc.strerror or exc})") from None
+        return
+    target = Path(target)
+    folder = target.resolve().parent
+    if target.is_dir():
+        raise OutputError(f"cannot write {target}: it is a directory")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {target}: folder {folder} does not exist")
+    _remove_stale_parts(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=_part_prefix(target), suffix=".part", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target} ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            yield out
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except (BrokenPipeError, InputError):
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {target} ({exc.strerror or exc})") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -1,0 +1,142 @@
+"""Knowledge sources the search consults: each scores words given a state.
+
+The search (:mod:`restore.search`) knows nothing of language models. It asks
+each scorer in use, with its weight, for the log10 score of an *option* (a
+word, or a run of inserted stopwords and then a word) after a state, and
+recombines hypotheses whose scorers all reached the same states. A new
+knowledge source is a class with the four methods of :class:`Scorer`, an
+entry in :data:`SCORERS` and a weight in the settings; the search is not
+touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import kenlm
+
+from .lm import lm_token
+
+if TYPE_CHECKING:
+    from .model import Model
+    from .settings import Settings
+
+State = Hashable
+
+
+class Scorer(Protocol):
+    """What the search needs of a knowledge source."""
+
+    order: int  # how many words a choice can influence, counting itself
+
+    def prepare(self, words: tuple[str, ...]) -> Any:
+        """An option's words in this scorer's own terms (done once per option, then reused)."""
+
+    def begin(self, sentence_start: bool) -> State:
+        """The state before the first word (after ``<s>`` if ``sentence_start``)."""
+
+    def expand(self, state: State, options: Sequence[Any]) -> list[tuple[float, State]]:
+        """log10 score and next state of each prepared option after ``state``."""
+
+    def finish(self, state: State) -> float:
+        """log10 score of ending the sentence in ``state``."""
+
+
+class KenLMScorer:
+    """An n-gram model over words mapped into its vocabulary.
+
+    ``vocabulary`` maps a word to the model's token; a token the model has
+    never seen costs ``oov_penalty`` on top of what the model gives it.
+    Options that are runs of several words share their prefixes (``of``,
+    ``of the``), so each prefix is scored once per state.
+    """
+
+    def __init__(self, model: kenlm.Model, vocabulary: Callable[[str], str], oov_penalty: float = 0.0) -> None:
+        self.model = model
+        self.vocabulary = vocabulary
+        self.oov_penalty = oov_penalty
+        self.order = model.order
+
+    def prepare(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], float]:
+        tokens = tuple(self.vocabulary(w) for w in words)
+        unknown = sum(t not in self.model for t in tokens)
+        return tokens, unknown * self.oov_penalty
+
+    def begin(self, sentence_start: bool) -> kenlm.State:
+        state = kenlm.State()
+        if sentence_start:
+            self.model.BeginSentenceWrite(state)
+        else:
+            self.model.NullContextWrite(state)
+        return state
+
+    def expand(self, state: kenlm.State, options: Sequence[tuple[tuple[str, ...], float]]) -> list[tuple[float, State]]:
+        score = self.model.BaseScore
+        results = []
+        prefixes: dict[tuple[str, ...], tuple[float, kenlm.State]] | None = None
+        for tokens, penalty in options:
+            if not tokens:  # nothing to add (an empty run at the sentence's end)
+                results.append((penalty, state))
+                continue
+            if len(tokens) == 1:
+                out = kenlm.State()
+                results.append((score(state, tokens[0], out) + penalty, out))
+                continue
+            if prefixes is None:
+                prefixes = {(): (0.0, state)}
+            total, current = self._prefix(prefixes, tokens[:-1])
+            out = kenlm.State()
+            results.append((total + score(current, tokens[-1], out) + penalty, out))
+        return results
+
+    def _prefix(
+        self, prefixes: dict[tuple[str, ...], tuple[float, kenlm.State]], run: tuple[str, ...]
+    ) -> tuple[float, kenlm.State]:
+        found = prefixes.get(run)
+        if found is None:
+            total, state = self._prefix(prefixes, run[:-1])
+            out = kenlm.State()
+            total += self.model.BaseScore(state, run[-1], out)
+            found = prefixes[run] = (total, out)
+        return found
+
+    def finish(self, state: kenlm.State) -> float:
+        return self.model.BaseScore(state, "</s>", kenlm.State())
+
+
+def rare_class(word: str) -> str:
+    """The prose model's token for a word too rare to have its own.
+
+    >>> rare_class("Bronstein"), rare_class("russification")
+    ('<cap>', '<rare>')
+    """
+    return "<cap>" if word[:1].isupper() else "<rare>"
+
+
+def prose_vocabulary(model: kenlm.Model) -> Callable[[str], str]:
+    """Words as the full-text model knows them: lowercased, and a word it
+    never saw as the class the build put in place of rare words, so a
+    capitalized unknown word is treated as a name."""
+
+    def token(word: str) -> str:
+        lowered = lm_token(word.lower())
+        return lowered if lowered in model or not lowered.isalpha() else rare_class(word)
+
+    return token
+
+
+# name -> how to make the scorer from a loaded model and the settings.
+SCORERS: dict[str, Callable[[Model, Settings], Scorer]] = {
+    "words": lambda model, settings: KenLMScorer(model.lm, lm_token, settings.oov_penalty),
+    "case": lambda model, settings: KenLMScorer(model.case_lm, lm_token),
+    "prose": lambda model, settings: KenLMScorer(model.prose_lm, prose_vocabulary(model.prose_lm)),
+}
+
+
+def make(uses: Sequence[tuple[str, float]], model: Model, settings: Settings) -> list[tuple[Scorer, float]]:
+    """The scorers named in the settings, each with its weight."""
+    unknown = [name for name, _ in uses if name not in SCORERS]
+    if unknown:
+        raise ValueError(f"unknown scorer {unknown[0]!r}; known: {', '.join(sorted(SCORERS))}")
+    return [(SCORERS[name](model, settings), weight) for name, weight in uses]

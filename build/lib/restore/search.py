@@ -1,0 +1,172 @@
+"""The beam search core: the best path through a lattice of options.
+
+Each position of a sentence holds a row of *options*: the words the option
+adds (one candidate word, or inserted stopwords and then a word) and a bonus
+(its weighted prior). A hypothesis is the tuple of its scorers' states plus
+a score; extending it by an option adds each scorer's weighted log10 score
+and the option's bonus. Hypotheses that reach the same states can never be
+told apart by later words, so only the best of them is kept (recombination);
+then the ``beam`` best survive. The search is the same for choosing words,
+their case and the stopwords of prose; only the rows and the scorers differ.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .scorers import Scorer
+
+# The words an option adds, and its bonus (log10, already weighted).
+Option = tuple[tuple[str, ...], float]
+# state -> (score, backpointer); a backpointer is (previous backpointer, choice).
+Hypotheses = dict[Hashable, tuple[float, tuple | None]]
+_MEMO_SIZE = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The chosen option of one position and how the others compared."""
+
+    index: int  # into the position's row
+    alternatives: tuple[tuple[int, float], ...] = ()  # (index, log10 score vs. best), best first
+
+
+class Search:
+    """Beam search over rows of options with weighted scorers.
+
+    Rows that are shared objects (the candidate generator memoises them)
+    are prepared for the scorers once and reused, keyed by identity; the row
+    is kept in the entry so its id cannot be reused while cached. Rows made
+    afresh for each sentence (prose) pass ``memoize=False``.
+    """
+
+    def __init__(self, scorers: Sequence[tuple[Scorer, float]], beam: int, memoize: bool = True) -> None:
+        if not scorers:
+            raise ValueError("a search needs at least one scorer")
+        self.scorers = list(scorers)
+        self.beam = beam
+        self.memoize = memoize
+        self._rows: dict[int, tuple[Sequence[Option], tuple[list[Any], ...], list[float]]] = {}
+
+    def _prepare(self, row: Sequence[Option]) -> tuple[tuple[list[Any], ...], list[float]]:
+        if self.memoize:
+            found = self._rows.get(id(row))
+            if found is not None and found[0] is row:
+                return found[1], found[2]
+        prepared = tuple([scorer.prepare(words) for words, _ in row] for scorer, _ in self.scorers)
+        bonuses = [bonus for _, bonus in row]
+        if self.memoize:
+            if len(self._rows) >= _MEMO_SIZE:
+                self._rows.clear()
+            self._rows[id(row)] = (row, prepared, bonuses)
+        return prepared, bonuses
+
+    def _begin(self, sentence_start: bool) -> Hashable:
+        states = tuple(scorer.begin(sentence_start) for scorer, _ in self.scorers)
+        return states[0] if len(states) == 1 else states
+
+    def best_path(self, rows: Sequence[Sequence[Option]], sentence_start: bool = True) -> list[int]:
+        """Index of the chosen option at each position.
+
+        With ``sentence_start=False`` the first word is scored without the
+        ``<s>`` context, as if other words came before it.
+        """
+        if not rows:
+            return []
+        hyps: Hypotheses = {self._begin(sentence_start): (0.0, None)}
+        single = len(self.scorers) == 1
+        (scorer, weight), = self.scorers[:1]
+        last = len(rows) - 1
+        for i, row in enumerate(rows):
+            prepared, bonuses = self._prepare(row)
+            extended: Hypotheses = {}
+            for state, (score, back) in hyps.items():
+                if single:
+                    scored = scorer.expand(state, prepared[0])
+                    for j, (value, out) in enumerate(scored):
+                        total = score + weight * value + bonuses[j]
+                        seen = extended.get(out)
+                        if seen is None or total > seen[0]:
+                            extended[out] = (total, (back, j))
+                    continue
+                per_scorer = [s.expand(st, p) for (s, _), st, p in zip(self.scorers, state, prepared)]
+                for j, bonus in enumerate(bonuses):
+                    total = score + bonus + sum(w * results[j][0] for (_, w), results in zip(self.scorers, per_scorer))
+                    out = tuple(results[j][1] for results in per_scorer)
+                    seen = extended.get(out)
+                    if seen is None or total > seen[0]:
+                        extended[out] = (total, (back, j))
+            # The last row is not pruned: the end of the sentence still counts.
+            hyps = extended if i == last else keep_best(extended, self.beam)
+        best = max(hyps.items(), key=lambda kv: kv[1][0] + self._finish(kv[0]))
+        return unwind(best[1][1])
+
+    def _finish(self, state: Hashable) -> float:
+        if len(self.scorers) == 1:
+            scorer, weight = self.scorers[0]
+            return weight * scorer.finish(state)
+        return sum(w * s.finish(st) for (s, w), st in zip(self.scorers, state))  # type: ignore[arg-type]
+
+    def explain(self, rows: Sequence[Sequence[Option]], path: Sequence[int]) -> list[Choice]:
+        """Score every option against the chosen one, position by position.
+
+        Swapping the option at position i changes only what the scorers see
+        within their order, so each swap is scored exactly on that window of
+        the chosen path.
+        """
+        prepared = [self._prepare(row) for row in rows]
+        # Each scorer's states along the chosen path.
+        states = []
+        for k, (scorer, _) in enumerate(self.scorers):
+            along = [scorer.begin(True)]
+            for (options, _), j in zip(prepared, path):
+                along.append(scorer.expand(along[-1], [options[k][j]])[0][1])
+            states.append(along)
+        order = max(scorer.order for scorer, _ in self.scorers)
+        choices = []
+        for i, (options, bonuses) in enumerate(prepared):
+            window_end = min(len(rows), i + order)
+            scores = []
+            for j, bonus in enumerate(bonuses):
+                total = bonus
+                for k, (scorer, weight) in enumerate(self.scorers):
+                    value, state = scorer.expand(states[k][i], [options[k][j]])[0]
+                    for m in range(i + 1, window_end):
+                        step, state = scorer.expand(state, [prepared[m][0][k][path[m]]])[0]
+                        value += step
+                    if window_end == len(rows):
+                        value += scorer.finish(state)
+                    total += weight * value
+                scores.append((j, total))
+            best = max(s for _, s in scores)
+            ranked = sorted(((j, round(s - best, 4)) for j, s in scores), key=lambda js: -js[1])
+            choices.append(Choice(path[i], tuple(ranked)))
+        return choices
+
+
+def keep_best(extended: Hypotheses, beam: int) -> Hypotheses:
+    """The ``beam`` best-scoring hypotheses (all of them if there are no more)."""
+    if len(extended) <= beam:
+        return extended
+    return dict(heapq.nlargest(beam, extended.items(), key=lambda kv: kv[1][0]))
+
+
+def unwind(back: tuple | None) -> list:
+    """The choices along a chain of ``(previous, choice)`` backpointers, first first."""
+    chosen = []
+    while back is not None:
+        back, choice = back
+        chosen.append(choice)
+    chosen.reverse()
+    return chosen
+
+
+def confidence(alternatives: tuple[tuple[int, float], ...], index: int) -> float:
+    """Share of the (log10) score mass held by option ``index``."""
+    masses = {j: 10.0**delta for j, delta in alternatives}
+    total = sum(masses.values())
+    return masses.get(index, 0.0) / total if total else math.nan

@@ -1,0 +1,55 @@
+"""Every tunable of a restore run, in one frozen object.
+
+The command line maps its options onto a ``Settings``; the library takes one;
+``--jobs`` workers and Dask tasks receive the whole object, so a setting can
+never be lost on its way to a worker. The defaults are the values the
+benchmark measures; where a value was tuned, the comment says on what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# A scorer in use: its name (see ``restore.scorers.SCORERS``) and its weight.
+ScorerUse = tuple[str, float]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Search parameters for the three searches (words, their case, prose)
+    and how input is cut for them. ``dataclasses.replace`` makes variants."""
+
+    # The word search.
+    beam: int = 8
+    prior_weight: float = 0.5  # weight of log10 P(word | stem) from the lexicon
+    oov_penalty: float = -3.0  # log10 added for a word the language model never saw
+    # On every fourth Wikipedia dev article 12, 6 and 4 candidates give the
+    # same accuracy (the search never picks a word ranked below the 4th) and
+    # each extra candidate costs LM calls; 6 leaves a margin.
+    max_candidates: int = 6
+    scorers: tuple[ScorerUse, ...] = (("words", 1.0),)
+
+    # The case search. log10 prior of a form other than the word's usual one
+    # (every fourth Wikipedia dev article: 0 -> 67.42% cased, -0.3 -> 67.46,
+    # -1 -> 66.96).
+    case_beam: int = 4
+    other_form: float = -0.3
+
+    # Prose: log10 cost of each inserted stopword and the weight of the gap
+    # statistics. Measured on every eighth Wikipedia dev article with the
+    # default model (chrF of the words alone: 58.2):
+    #   cost 0.5, weight 1: chrF 60.0, 2,807 words inserted, 48.5% right
+    #   cost 0,   weight 0.5: chrF 60.9, 5,517 inserted, 41.4% right   <- chosen
+    #   cost 0,   weight 0: chrF 61.6, 8,300 inserted, 36.9% right
+    #   cost -0.5, weight 0: chrF 61.9, 21,260 inserted, 24.1% right
+    # chrF rewards recall; a reader is misled by every wrong word.
+    prose_beam: int = 4
+    insert_penalty: float = 0.0
+    gap_weight: float = 0.5
+    prose_scorers: tuple[ScorerUse, ...] = (("prose", 1.0),)
+
+    # Orchestration. A sentence is cut after . ! ? and every ``max_sentence``
+    # tokens, so unpunctuated input cannot grow one search without bound;
+    # lines are sent to workers in batches of about ``batch_chars``.
+    max_sentence: int = 256
+    batch_chars: int = 200_000
