@@ -117,7 +117,7 @@ def main() -> None:
     stemmed = " ".join(seed[SAMPLE_FROM:SAMPLE_FROM + SAMPLE_TOKENS])
     scale_lines = [" ".join(t.stem for t in s) for s in speed_set.sentences]
     results = {
-        "scale": scale.run(models["default"], scale_lines, RESULTS, SCALE_MB, ("1", "2", "dask:local:2")),
+        "scale": scale.run(models["default"], scale_lines, RESULTS, SCALE_MB, ("1", "2", "dask:local:2", "one-line")),
         "sample": {"stemmed": stemmed,
                    "restored": formats.line_handler(Restorer(models["default"]), "tokens")(stemmed),
                    "prose": formats.line_handler(Restorer(models["default"]), "text")(stemmed)},

@@ -82,12 +82,17 @@ def render(results: dict) -> str:
             "| `--format tokens` (s) | `--format text` (s) | bare `python -c pass`, same run (s) |",
             "|---:|---:|---:|",
             f"| {startup['tokens_seconds']} | {startup['text_seconds']} | {startup['python_seconds']} |"]
-    out += ["", "### Large input: the `destem restore` command with `--jobs 1`, `--jobs 2` and `--dask local:2`", "",
+    out += ["", "### Large input: the `destem restore` command with `--jobs 1`, `--jobs 2`, `--dask local:2`, and one long line", "",
             "| input (MB) | tokens | run | seconds | tokens/s | speed-up | peak RSS of any process (MB) |",
             "|---:|---:|---|---:|---:|---:|---:|"]
     single = {r["megabytes"]: r["tokens_per_second"] for r in results["scale"] if str(r["jobs"]) == "1"}
     for r in results["scale"]:
-        run = f"`--dask {r['jobs'][5:]}`" if str(r["jobs"]).startswith("dask:") else f"`--jobs {r['jobs']}`"
+        if r["jobs"] == "one-line":
+            run = "`--jobs 1`, the same tokens on one line"
+        elif str(r["jobs"]).startswith("dask:"):
+            run = f"`--dask {r['jobs'][5:]}`"
+        else:
+            run = f"`--jobs {r['jobs']}`"
         out.append(f"| {r['megabytes']:g} | {r['tokens']:,} | {run} | {r['seconds']} | "
                    f"{r['tokens_per_second']:,} | {r['tokens_per_second'] / single[r['megabytes']]:.2f} | "
                    f"{r['peak_rss_mb']:,} |")

@@ -45,12 +45,22 @@ def measure(command: list[str]) -> dict:
     return json.loads(done.stdout)
 
 
+def one_line(source: Path, target: Path) -> None:
+    """The same tokens as ``source``, all on one line."""
+    with source.open(encoding="utf-8") as lines, target.open("w", encoding="utf-8") as out:
+        for line in lines:
+            out.write(line.rstrip("\n") + " ")
+        out.write("\n")
+
+
 def run(model: Path, lines: list[str], workdir: Path, sizes: tuple[float, ...], jobs: tuple[str, ...]) -> list[dict]:
-    """Each size with each way of running: a number of ``--jobs``, or ``dask:local:N``.
+    """Each size with each way of running: a number of ``--jobs``, ``dask:local:N``,
+    or ``one-line`` (``--jobs 1`` on the same tokens written as a single line).
 
     The Dask runs restore the same file through ``--out-dir`` on a
     LocalCluster, so the difference to ``--jobs`` is Dask's own overhead
     (starting the cluster, loading the model in each worker, scheduling).
+    The one-line run shows that memory does not grow with a line's length.
     """
     rows = []
     base = [sys.executable, "-m", "restore", "restore", "--model", str(model)]
@@ -59,7 +69,12 @@ def run(model: Path, lines: list[str], workdir: Path, sizes: tuple[float, ...], 
         tokens = make_input(source, lines, megabytes)
         for n in jobs:
             started = time.perf_counter()
-            if n.startswith("dask:"):
+            if n == "one-line":
+                single = workdir / "scale-one-line.txt"
+                one_line(source, single)
+                result = measure([*base, str(single), "--jobs", "1", "-o", str(workdir / "scale-out.txt")])
+                single.unlink()
+            elif n.startswith("dask:"):
                 out = workdir / "scale-dask"
                 shutil.rmtree(out, ignore_errors=True)
                 result = measure([*base, str(source), "--out-dir", str(out), "--dask", n[len("dask:"):]])
