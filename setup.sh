@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up destem on a fresh Debian machine: system packages, a virtualenv with
-# the `destem` command, and the default model (built once, about 2 minutes).
+# the `destem` command, and the default model (built once; its build time is in the
+# README's Models table).
 set -euo pipefail
 cd "$(dirname "$0")"
 exec 1>&2  # set-up chatter goes to stderr; stdout stays for what the user restores

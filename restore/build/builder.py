@@ -103,6 +103,7 @@ def build_model(
         sources.brown_dir()
     if "wordnet" in names:
         wordnet = wordnet or sources.wordnet_dir()
+        sources.wordnet_files(wordnet)
     word_list = word_list or sources.word_list_file()
     if not word_list.is_file():
         raise InputError(f"word list not found: {word_list}")

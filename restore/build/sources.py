@@ -142,13 +142,17 @@ def brown_documents() -> Iterator[Document]:
         yield Document("brown", path.name, "\n".join(lines))
 
 
-def wordnet_documents(folder: Path | None = None) -> Iterator[Document]:
-    """WordNet glosses: each definition and quoted example is a sentence."""
-    folder = folder or wordnet_dir()
+def wordnet_files(folder: Path) -> list[Path]:
+    """WordNet's four data files in ``folder``, or a BuildError saying they are not there."""
     files = [folder / f"data.{pos}" for pos in ("noun", "verb", "adj", "adv")]
     if not all(f.is_file() for f in files):
         raise BuildError(f"{folder} lacks WordNet's data.noun, data.verb, data.adj or data.adv")
-    for path in files:
+    return files
+
+
+def wordnet_documents(folder: Path | None = None) -> Iterator[Document]:
+    """WordNet glosses: each definition and quoted example is a sentence."""
+    for path in wordnet_files(folder or wordnet_dir()):
         lines = []
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             if line.startswith("  ") or "| " not in line:

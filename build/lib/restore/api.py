@@ -22,10 +22,8 @@ from .formats import RestoredToken
 from .lexicon import Lexicon
 from .prose import ProseWord, ProseWriter
 from .search import Option, Search, confidence
+from .sentences import sentence_cuts
 from .settings import Settings
-
-SENTENCE_END = frozenset({".", "!", "?"})
-
 
 @dataclass(frozen=True, slots=True)
 class Restored:
@@ -115,12 +113,13 @@ class Restorer:
         return result
 
     def sentences(self, tokens: Sequence[str]) -> Iterator[tuple[int, int]]:
-        """(start, end) of each sentence of a token sequence."""
+        """(start, end) of each sentence of a token sequence (see :mod:`restore.sentences`)."""
         start = 0
-        for end in range(1, len(tokens) + 1):
-            if end == len(tokens) or tokens[end - 1] in SENTENCE_END or end - start >= self.settings.max_sentence:
-                yield start, end
-                start = end
+        for end in sentence_cuts(tokens, self.settings.max_sentence):
+            yield start, end
+            start = end
+        if start < len(tokens):
+            yield start, len(tokens)
 
     def _word_options(self, cands: list) -> list[Option]:
         """A candidate list as search options, made once per (memoised) list."""

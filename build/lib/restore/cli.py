@@ -18,17 +18,22 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
+
+try:  # typer carries its own copy of click since 0.2x
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError as BadUsage
+except ImportError:  # pragma: no cover (older typer, plain click)
+    from click.exceptions import NoArgsIsHelpError, UsageError as BadUsage
 
 from . import formats, model
 from .api import Restorer
 from .errors import (
     BuildError, ClusterError, DestemError, InputError, ModelError, OutputError, UsageError,
 )
-from .files import Errors, check_input, open_output, read_lines
-from .parallel import map_lines
+from .files import Errors, check_input, discard_stdout, open_output, read_chunks, read_lines
+from .parallel import map_ordered
 from .pipeline import stem_line
+from .sentences import cut_pieces
 from .settings import Settings
 
 # The one table from kinds of failure to exit codes (README: "Errors").
@@ -51,33 +56,33 @@ def _say(message: str) -> None:
     typer.echo(f"destem: {message}", err=True)
 
 
-def _with_progress(lines: Iterator[str], source: str) -> Iterator[str]:
+def _with_progress(chunks: Iterator[tuple[str, bool]], source: str) -> Iterator[tuple[str, bool]]:
     """A progress bar on stderr for files, when stderr is a terminal."""
     if source == "-" or not sys.stderr.isatty():
-        yield from lines
+        yield from chunks
         return
     total = Path(source).stat().st_size
     with typer.progressbar(length=total, label="restoring", file=sys.stderr) as bar:
-        for line in lines:
-            bar.update(len(line.encode("utf-8")) + 1)
-            yield line
+        for text, ends_line in chunks:
+            bar.update(len(text.encode("utf-8")) + ends_line)
+            yield text, ends_line
 
 
 def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _process(source: str, output: Optional[Path], errors: Errors, handle: Callable[[str], str],
-             jobs: int = 1, batch_chars: int = Settings.batch_chars) -> None:
-    """Every line of ``source`` through ``handle`` into ``output`` (or stdout)."""
+def _restore_stream(source: str, output: Optional[Path], errors: Errors, handle: formats.PieceHandler,
+                    settings: Settings, jobs: int) -> None:
+    """Every line of ``source`` restored into ``output`` (or stdout), long lines in pieces."""
     try:
         with open_output(output) as out:
-            for line in map_lines(handle, _with_progress(read_lines(source, errors), source), jobs, batch_chars):
-                out.write(line + "\n")
+            writer = formats.LineWriter(out)
+            pieces = cut_pieces(_with_progress(read_chunks(source, errors), source), settings.max_sentence)
+            for fragment, last in map_ordered(handle, pieces, jobs, settings.batch_chars):
+                writer.write(fragment, last)
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`): not an error. Point stdout at
-        # /dev/null so the interpreter's final flush does not complain.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        discard_stdout()  # the reader went away (e.g. `| head`): not an error
 
 
 def _check_output(output: Optional[Path]) -> None:
@@ -133,8 +138,8 @@ def restore(
     if out_dir is None:
         check_input(sources[0])
         _check_output(output)
-        handle = formats.line_handler(_restorer(model_dir, settings), format.value)
-        _process(sources[0], output, errors, handle, workers, settings.batch_chars)
+        handle = formats.piece_handler(_restorer(model_dir, settings), format.value)
+        _restore_stream(sources[0], output, errors, handle, settings, workers)
         return
     from .cluster import dask_client, plan, restore_files
 
@@ -150,7 +155,12 @@ def stem(source: InputArg = "-", output: OutputOpt = None, errors: ErrorsOpt = E
     """Run prose through the forward pipeline (tokenize, lowercase, drop stopwords, stem)."""
     check_input(source)
     _check_output(output)
-    _process(source, output, errors, stem_line)
+    try:
+        with open_output(output) as out:
+            for line in read_lines(source, errors):
+                out.write(stem_line(line) + "\n")
+    except BrokenPipeError:
+        discard_stdout()
 
 
 @app.command("build-model")
@@ -188,16 +198,16 @@ def main() -> None:
         code = app(standalone_mode=False)
         if code == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into this code
             raise KeyboardInterrupt
-    except click.exceptions.NoArgsIsHelpError as exc:
+    except NoArgsIsHelpError as exc:
         exc.show()
         code = EXIT_CODES[UsageError]
-    except click.UsageError as exc:
+    except BadUsage as exc:
         _say(f"error: {exc.format_message()} (see --help)")
         code = EXIT_CODES[UsageError]
     except DestemError as exc:
         _say(f"error: {exc}")
         code = next(c for kind, c in EXIT_CODES.items() if isinstance(exc, kind))
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         _say("interrupted; output files not finished were not written")
         code = EXIT_INTERRUPTED
     sys.exit(code if isinstance(code, int) else 0)

@@ -28,8 +28,9 @@ from typing import Any
 from . import formats
 from .api import Restorer
 from .errors import ClusterError, InputError, ModelError, OutputError, UsageError
-from .files import Errors, open_output, read_lines
-from .parallel import batches, map_lines
+from .files import Errors, open_output, read_chunks
+from .parallel import batches, map_ordered
+from .sentences import Piece, cut_pieces
 from .settings import Settings
 
 MANIFEST = "destem-manifest.json"
@@ -40,8 +41,16 @@ def _restorer(model_dir: str, settings: Settings) -> Restorer:
     return Restorer(Path(model_dir), settings)
 
 
-def restore_lines(lines: list[str], model_dir: str, settings: Settings = Settings(), fmt: str = "tokens") -> list[str]:
+def restore_pieces(
+    pieces: list[Piece], model_dir: str, settings: Settings, fmt: str
+) -> list[tuple[formats.Fragment, bool]]:
     """One batch on a worker: the model is loaded on first use and kept."""
+    handle = formats.piece_handler(_restorer(model_dir, settings), fmt)
+    return [handle(piece) for piece in pieces]
+
+
+def restore_lines(lines: list[str], model_dir: str, settings: Settings = Settings(), fmt: str = "tokens") -> list[str]:
+    """A partition of a bag of lines on a worker: one output line each."""
     handle = formats.line_handler(_restorer(model_dir, settings), fmt)
     return [handle(line) for line in lines]
 
@@ -117,14 +126,17 @@ def plan(inputs: Iterable[str], out_dir: Path) -> list[tuple[Path, Path]]:
     return [(r, out_dir / r.relative_to(base)) for r in resolved]
 
 
-def _on_dask(client: Any, model_dir: str, settings: Settings, fmt: str) -> Callable[[Iterator[str]], Iterator[str]]:
-    """Restore a stream of lines with the cluster's workers, in order."""
+Rendered = Iterator[tuple[formats.Fragment, bool]]
+
+
+def _on_dask(client: Any, model_dir: str, settings: Settings, fmt: str) -> Callable[[Iterator[Piece]], Rendered]:
+    """Restore a stream of pieces with the cluster's workers, in order."""
     window_size = 2 * max(1, len(client.scheduler_info()["workers"]))
 
-    def run(lines: Iterator[str]) -> Iterator[str]:
+    def run(pieces: Iterator[Piece]) -> Rendered:
         window: deque = deque()
-        for batch in batches(lines, settings.batch_chars):
-            window.append(client.submit(restore_lines, batch, model_dir, settings, fmt, pure=False))
+        for batch in batches(pieces, settings.batch_chars):
+            window.append(client.submit(restore_pieces, batch, model_dir, settings, fmt, pure=False))
             if len(window) >= window_size:
                 yield from window.popleft().result()
         while window:
@@ -203,10 +215,10 @@ def restore_files(
             worker, problem = sorted(problems.items())[0]
             raise ModelError(f"worker {worker} cannot use the model: {problem} (put the model directory at "
                              "the same path on every worker, e.g. on a shared filesystem)")
-        restore: Callable[[Iterator[str]], Iterator[str]] = _on_dask(client, str(model_dir), settings, fmt)
+        restore: Callable[[Iterator[Piece]], Rendered] = _on_dask(client, str(model_dir), settings, fmt)
     else:
-        handle = formats.line_handler(local, fmt)
-        restore = lambda lines: map_lines(handle, lines, jobs, settings.batch_chars)  # noqa: E731
+        handle = formats.piece_handler(local, fmt)
+        restore = lambda pieces: map_ordered(handle, pieces, jobs, settings.batch_chars)  # noqa: E731
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -226,11 +238,11 @@ def restore_files(
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot create {target.parent} ({exc.strerror or exc})") from None
-        lines = 0
         with open_output(target) as out:
-            for line in restore(read_lines(str(source), errors)):
-                out.write(line + "\n")
-                lines += 1
+            writer = formats.LineWriter(out)
+            for fragment, last in restore(cut_pieces(read_chunks(str(source), errors), settings.max_sentence)):
+                writer.write(fragment, last)
+        lines = writer.lines
         manifest["files"][key] = {"output": str(target), "lines": lines, "input": fingerprint,
                                   "model": manifest["model"]["id"]}
         _save_manifest(out_dir, manifest)

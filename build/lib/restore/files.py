@@ -23,6 +23,10 @@ from typing import IO, Optional
 from .errors import InputError, OutputError
 
 
+# Bytes read at a time: lines up to this size come whole; longer ones in pieces.
+CHUNK_BYTES = 1 << 16
+
+
 class Errors(str, Enum):
     strict = "strict"
     replace = "replace"
@@ -42,7 +46,22 @@ def check_input(source: str) -> None:
 
 
 def read_lines(source: str, errors: Errors) -> Iterator[str]:
-    """Lines of a file or stdin (``-``), decoded, without line endings."""
+    """Whole lines of a file or stdin (``-``), decoded, without line endings."""
+    parts: list[str] = []
+    for text, ends_line in read_chunks(source, errors):
+        parts.append(text)
+        if ends_line:
+            yield "".join(parts)
+            parts = []
+
+
+def read_chunks(source: str, errors: Errors, limit: int = CHUNK_BYTES) -> Iterator[tuple[str, bool]]:
+    """A file or stdin (``-``) as decoded chunks ``(text, ends_line)`` of
+    about ``limit`` bytes at most, cut at white space, without line endings.
+
+    A line longer than ``limit`` comes in several chunks, so reading never
+    holds more than a chunk (and one token) whatever the line's length.
+    """
     if source == "-":
         stream: IO[bytes] = sys.stdin.buffer
     else:
@@ -51,8 +70,9 @@ def read_lines(source: str, errors: Errors) -> Iterator[str]:
             stream = Path(source).open("rb")
         except OSError as exc:
             raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+    number = 1
     with stream if source != "-" else contextlib.nullcontext(stream):
-        for number, raw in enumerate(_raw_lines(stream, source), start=1):
+        for raw, ends_line in _raw_chunks(stream, source, limit):
             if b"\0" in raw:
                 raise InputError(f"{source}: line {number} holds a NUL byte; this looks like binary data")
             try:
@@ -62,15 +82,40 @@ def read_lines(source: str, errors: Errors) -> Iterator[str]:
                     f"{source}: line {number} is not valid UTF-8 (byte {exc.start + 1}); "
                     "use --errors replace to go on"
                 ) from None
-            yield text.rstrip("\r\n")
+            yield (text.rstrip("\r\n") if ends_line else text), ends_line
+            number += ends_line
 
 
-def _raw_lines(stream: IO[bytes], source: str) -> Iterator[bytes]:
-    """Lines as bytes; a read error (a bad disk, a special file) is bad input."""
-    try:
-        yield from stream
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+def _raw_chunks(stream: IO[bytes], source: str, limit: int) -> Iterator[tuple[bytes, bool]]:
+    """Chunks of bytes ending at a newline or at white space (a token longer
+    than ``limit`` is read whole); a read error is bad input."""
+    carry = b""
+    while True:
+        try:
+            raw = stream.readline(limit)
+        except OSError as exc:
+            raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+        if not raw:
+            if carry:
+                yield carry, True
+            return
+        data = carry + raw
+        if data.endswith(b"\n") or len(raw) < limit:  # a whole line, or the last one
+            yield data, True
+            carry = b""
+            continue
+        cut = max(data.rfind(b" "), data.rfind(b"\t")) + 1
+        if cut == 0:
+            carry = data  # one long token so far: keep reading it
+            continue
+        yield data[:cut], False
+        carry = data[cut:]
+
+
+def discard_stdout() -> None:
+    """Point stdout at /dev/null once it cannot be written (a closed pipe, a
+    full disk), so the interpreter's last flush has nowhere to fail."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _umask() -> int:
@@ -120,6 +165,7 @@ def open_output(target: Optional[Path]) -> Iterator[IO[str]]:
         except BrokenPipeError:
             raise
         except OSError as exc:
+            discard_stdout()
             raise OutputError(f"cannot write to standard output ({exc.strerror or exc})") from None
         return
     target = Path(target)

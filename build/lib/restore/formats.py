@@ -8,18 +8,22 @@ Every input line gives exactly one output line.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from nltk.tokenize.treebank import TreebankWordDetokenizer
 
 from .prose import ProseWord
+from .sentences import Piece
 
 if TYPE_CHECKING:
     from .api import Restorer
 
 FORMATS = ("tokens", "text", "jsonl")
+_SPOOL = 1 << 20  # characters a jsonl line's later parts keep in memory before spilling to disk
 _DETOKENIZER = TreebankWordDetokenizer()
 
 
@@ -53,39 +57,132 @@ def join_sentences(sentences: Sequence[Sequence[ProseWord]]) -> str:
     return " ".join(detokenize([w.word for w in words]) for words in sentences)
 
 
-def tokens_line(restorer: Restorer, line: str) -> str:
-    """One word per input token, separated by spaces."""
-    return " ".join(t.word for t in restorer.restore_tokens(line.split(), alternatives=False))
+# What one piece of a line renders to: text for ``tokens`` and ``text``; for
+# ``jsonl`` the three parts of the line's object (comma-joined token
+# objects, the prose, comma-joined word objects), joined across pieces.
+Fragment = str | tuple[str, str, str]
+PieceHandler = Callable[[Piece], tuple[Fragment, bool]]
 
 
-def text_line(restorer: Restorer, line: str) -> str:
-    """Readable prose: stopwords put back, tokens joined as text."""
-    return join_sentences(restorer.restore_prose(line.split()))
+def _tokens(restorer: Restorer, piece: Piece) -> Fragment:
+    return " ".join(t.word for t in restorer.restore_tokens(piece.text.split(), alternatives=False))
 
 
-def jsonl_line(restorer: Restorer, line: str) -> str:
-    """A JSON object: every token's stem, word, confidence and alternatives
-    (``tokens``), the prose (``text``) and its words, each with the index of
-    the token it restores or null if inserted (``words``)."""
-    restored = restorer.restore(line.split(), alternatives=True, prose=True)
-    return json.dumps({
-        "tokens": [t.as_dict() for t in restored.tokens],
-        "text": join_sentences(restored.sentences),
-        "words": [w.as_dict() for words in restored.sentences for w in words],
-    }, ensure_ascii=False)
+def _text(restorer: Restorer, piece: Piece) -> Fragment:
+    return join_sentences(restorer.restore_prose(piece.text.split()))
 
 
-_RENDERERS: dict[str, Callable[[Restorer, str], str]] = {
-    "tokens": tokens_line, "text": text_line, "jsonl": jsonl_line,
-}
+def _jsonl(restorer: Restorer, piece: Piece) -> Fragment:
+    restored = restorer.restore(piece.text.split(), alternatives=True, prose=True)
+    offset = piece.first_token
+    words = [{"word": w.word, "token": None if w.token is None else w.token + offset}
+             for sentence in restored.sentences for w in sentence]
+    return (", ".join(_json(t.as_dict()) for t in restored.tokens), join_sentences(restored.sentences),
+            ", ".join(_json(w) for w in words))
 
 
-def line_handler(restorer: Restorer, fmt: str) -> Callable[[str], str]:
-    """The per-line function of a format, with every model part it needs loaded.
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+_RENDERERS: dict[str, Callable[[Restorer, Piece], Fragment]] = {"tokens": _tokens, "text": _text, "jsonl": _jsonl}
+
+
+def piece_handler(restorer: Restorer, fmt: str) -> PieceHandler:
+    """The function that renders one piece of a line in format ``fmt``, with
+    every model part it needs loaded.
 
     Loading happens here, before any worker is forked, so workers share the
     parts' pages instead of each loading a copy.
     """
     render = _RENDERERS[fmt]
     restorer.preload(prose=fmt != "tokens")
-    return lambda line: render(restorer, line)
+    return lambda piece: (render(restorer, piece), piece.last)
+
+
+def line_handler(restorer: Restorer, fmt: str) -> Callable[[str], str]:
+    """The function that restores one whole line into one output line.
+
+    ``tokens``: one word per input token; ``text``: readable prose; ``jsonl``:
+    a JSON object with every token's stem, word, confidence and alternatives
+    (``tokens``), the prose (``text``) and its words, each with the index of
+    the token it restores or null if inserted (``words``).
+    """
+    handle = piece_handler(restorer, fmt)
+
+    def line(text: str) -> str:
+        return _assemble(handle(Piece(text, 0, True))[0])
+
+    return line
+
+
+def _assemble(fragment: Fragment) -> str:
+    """The output line of a line that is a single piece."""
+    if isinstance(fragment, str):
+        return fragment
+    tokens, text, words = fragment
+    return f'{{"tokens": [{tokens}], "text": {_json(text)}, "words": [{words}]}}'
+
+
+class LineWriter:
+    """Writes rendered pieces as output lines; a line ends with its last piece.
+
+    The pieces of a long line are written as they come, joined as the
+    whole line's output would be, so nothing grows with the line: for
+    ``jsonl`` the prose and the words, which come after all the tokens in the
+    line's object, wait in temporary files that stay in memory while small.
+    """
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.lines = 0
+        self._parts: list[_Part] | None = None  # the open line's parts, once it has a piece
+
+    def write(self, fragment: Fragment, last: bool) -> None:
+        if last and self._parts is None:
+            self.out.write(_assemble(fragment) + "\n")
+        else:
+            if self._parts is None:
+                kinds = [("", " ")] if isinstance(fragment, str) else [('{"tokens": [', ", "), ("", " "), ("", ", ")]
+                self._parts = [_Part(self.out if i == 0 else None, opening, separator)
+                               for i, (opening, separator) in enumerate(kinds)]
+            values = [fragment] if isinstance(fragment, str) else [fragment[0], _json(fragment[1])[1:-1], fragment[2]]
+            for part, value in zip(self._parts, values):
+                part.add(value)
+            if last:
+                self._close()
+        if last:
+            self.lines += 1
+
+    def _close(self) -> None:
+        assert self._parts is not None
+        closings = ["\n"] if len(self._parts) == 1 else ['], "text": "', '", "words": [', "]}\n"]
+        self._parts[0].finish(closings[0])
+        for part, closing in zip(self._parts[1:], closings[1:]):
+            part.copy_to(self.out)
+            self.out.write(closing)
+        self._parts = None
+
+
+class _Part:
+    """One part of an output line written piece by piece: straight to the
+    output, or (for the parts that come later in the line) to a spool."""
+
+    def __init__(self, out: IO[str] | None, opening: str, separator: str) -> None:
+        self.target: IO[str] = out if out is not None else tempfile.SpooledTemporaryFile(_SPOOL, mode="w+")
+        self.separator = separator
+        self.empty = True
+        self.target.write(opening)
+
+    def add(self, value: str) -> None:
+        if value:
+            self.target.write(value if self.empty else self.separator + value)
+            self.empty = False
+
+    def finish(self, closing: str) -> None:
+        self.target.write(closing)
+
+    def copy_to(self, out: IO[str]) -> None:
+        self.target.seek(0)
+        shutil.copyfileobj(self.target, out)
+        self.target.close()

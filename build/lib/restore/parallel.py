@@ -1,9 +1,10 @@
-"""Apply a per-line function on all cores, in input order, in bounded memory.
+"""Apply a function to lines (or pieces of lines) on all cores, in input
+order, in bounded memory.
 
-Lines are grouped into batches; at most ``2 * jobs`` batches are in flight,
+Items are grouped into batches; at most ``2 * jobs`` batches are in flight,
 so a file of any size streams through with flat memory. Worker processes are
 forked from the process that already loaded the model, so each has it from
-the start (copy-on-write) and never loads it again. Every line is handled on
+the start (copy-on-write) and never loads it again. Every item is handled on
 its own, so the output does not depend on ``jobs``.
 """
 
@@ -14,8 +15,11 @@ import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
+from typing import Any, TypeVar
 
-_handle: Callable[[str], str] | None = None  # set in the parent, inherited by forked workers
+T = TypeVar("T")
+R = TypeVar("R")
+_handle: Callable[[Any], Any] | None = None  # set in the parent, inherited by forked workers
 
 
 def worker_signals() -> None:
@@ -28,18 +32,18 @@ def worker_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run(batch: list[str]) -> list[str]:
+def _run(batch: list[Any]) -> list[Any]:
     assert _handle is not None
-    return [_handle(line) for line in batch]
+    return [_handle(item) for item in batch]
 
 
-def batches(lines: Iterable[str], max_chars: int) -> Iterator[list[str]]:
-    """Consecutive lines grouped into lists of about ``max_chars`` characters."""
-    batch: list[str] = []
+def batches(items: Iterable[T], max_chars: int, size_of: Callable[[T], int] = len) -> Iterator[list[T]]:
+    """Consecutive items grouped into lists of about ``max_chars`` characters."""
+    batch: list[T] = []
     size = 0
-    for line in lines:
-        batch.append(line)
-        size += len(line) + 1
+    for item in items:
+        batch.append(item)
+        size += size_of(item) + 1
         if size >= max_chars:
             yield batch
             batch, size = [], 0
@@ -47,14 +51,16 @@ def batches(lines: Iterable[str], max_chars: int) -> Iterator[list[str]]:
         yield batch
 
 
-def map_lines(handle: Callable[[str], str], lines: Iterable[str], jobs: int, batch_chars: int) -> Iterator[str]:
-    """``handle`` over ``lines``, in order; worker processes only when it pays.
+def map_ordered(
+    handle: Callable[[T], R], items: Iterable[T], jobs: int, batch_chars: int, size_of: Callable[[T], int] = len
+) -> Iterator[R]:
+    """``handle`` over ``items``, in order; worker processes only when it pays.
 
     Input that fits in one batch is handled in this process: starting
     workers would cost more than it saves.
     """
     global _handle
-    chunks = batches(lines, batch_chars)
+    chunks = batches(items, batch_chars, size_of)
     head = list(next(chunks, []) for _ in range(2))
     head = [b for b in head if b]
     if jobs <= 1 or len(head) < 2 or "fork" not in multiprocessing.get_all_start_methods():
