@@ -69,6 +69,17 @@ def render(results: dict) -> str:
         shown = f"{change:+,}" if isinstance(change, int) else f"{change:+.2f}"
         out.append(f"| {row['lever']} | {row['set']} | {row['metric']} | {row['before']:,} | {row['after']:,} | "
                    f"{shown} |")
+    for row in results.get("terms", []):
+        out += ["", f"### Terms: display words for stems ({row['set']} set, default model)", "",
+                f"The right word of a stem is the most frequent original word that produced it in the "
+                f"{row['set']} articles. {row['stems']:,} stems; *weighted* counts each stem as often as it occurs "
+                f"({row['tokens']:,} tokens). With context, destem restored the stemmed articles with "
+                f"`--jobs {row['jobs']}` in {row['context_seconds']} s.", "",
+                f"| method | top {row['top']:,} stems | top {row['top']:,}, weighted | every stem | every stem, weighted |",
+                "|---|---:|---:|---:|---:|"]
+        for name, scores in row["methods"].items():
+            out.append(f"| {name} | {scores['top']['unweighted']} | {scores['top']['weighted']} | "
+                       f"{scores['all']['unweighted']} | {scores['all']['weighted']} |")
     speed = results["speed"]
     out += ["", f"### Speed and memory (one core, {speed['input']} set, default model)", "",
             "| beam | word accuracy (%) | tokens/s | KenLM `score` tokens/s, same run | ratio | peak RSS (MB) | load (s) |",

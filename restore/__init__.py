@@ -10,5 +10,7 @@ from .errors import ModelError
 from .formats import RestoredToken
 from .model import default_model_dir
 from .settings import Settings
+from .terms import Term, restore_terms
 
-__all__ = ["ModelError", "Restorer", "RestoredToken", "Settings", "default_model_dir", "restore_text"]
+__all__ = ["ModelError", "Restorer", "RestoredToken", "Settings", "Term", "default_model_dir", "restore_terms",
+           "restore_text"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -30,10 +30,10 @@ from .api import Restorer
 from .errors import (
     BuildError, ClusterError, DestemError, InputError, ModelError, OutputError, UsageError,
 )
-from .files import Errors, check_input, discard_stdout, open_output, read_chunks, read_lines
+from .files import Errors, check_input, discard_stdout, expand_inputs, open_output, read_chunks, read_lines
 from .parallel import map_ordered
 from .pipeline import stem_line
-from .sentences import cut_pieces
+from .sentences import Piece, cut_pieces
 from .settings import Settings
 
 # The one table from kinds of failure to exit codes (README: "Errors").
@@ -189,6 +189,64 @@ def build_model_cmd(
     names = [n for n in DEFAULT_SOURCES if essay or n != "essay"]
     build_model(target, corpus or [], source_names=names, order=order, memory=memory,
                 word_list=word_list, wordnet=wordnet)
+
+
+class TermFormat(str, Enum):
+    text = "text"
+    tsv = "tsv"
+    jsonl = "jsonl"
+
+
+@app.command()
+def terms(
+    source: InputArg = "-",
+    context: Annotated[Optional[list[str]], typer.Option("--context", help="The stemmed corpus the terms came from (files or globs, or - for stdin); repeatable.")] = None,
+    format: Annotated[TermFormat, typer.Option("--format", "-f", help="text: each stem replaced by its word; tsv/jsonl: stem, word, share, alternatives, known.")] = TermFormat.text,
+    output: OutputOpt = None,
+    model_dir: Annotated[Optional[Path], typer.Option("--model", help="Model directory (default: the built default model).")] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", help="Restore the context on a Dask scheduler ADDRESS, or local[:N].")] = None,
+    jobs: Annotated[int, typer.Option(min=0, help="Worker processes for the context; 0 means one per core.")] = 0,
+    errors: ErrorsOpt = Errors.strict,
+) -> None:
+    """Display words for terms (topic words, matrix columns, stem<TAB>count lines), from their context if given."""
+    from .cluster import dask_client
+    from .terms import (
+        Counts, count_words, count_words_on_dask, describe, parse_term_line, render_term_line, tsv_header,
+    )
+
+    contexts = context or []
+    if source == "-" and "-" in contexts:
+        raise UsageError("the terms and --context cannot both come from standard input")
+    check_input(source)
+    context_files = [c if c == "-" else str(p) for c in contexts for p in ([c] if c == "-" else expand_inputs([c]))]
+    _check_output(output)
+    where = "standard input" if source == "-" else source
+    lines = [parse_term_line(line, f"{where}: line {n}") for n, line in enumerate(read_lines(source, errors), 1)]
+    wanted = {stem for line in lines for stem in line.stems}
+    settings = Settings()
+    restorer = _restorer(model_dir, settings)
+
+    def pieces() -> Iterator[Piece]:
+        for name in context_files:
+            yield from cut_pieces(read_chunks(name, errors), settings.max_sentence)
+
+    if not context_files:
+        counts = Counts()
+    elif dask:
+        with dask_client(dask) as client:
+            counts = count_words_on_dask(client, restorer, pieces(), wanted)
+    else:
+        counts = count_words(restorer, pieces(), wanted, jobs or os.cpu_count() or 1)
+    described = describe(restorer, wanted, counts)
+    try:
+        with open_output(output) as out:
+            if format is TermFormat.tsv:
+                out.write(tsv_header(any(line.rest for line in lines)) + "\n")
+            for line in lines:
+                for rendered in render_term_line(line, described, format.value):
+                    out.write(rendered + "\n")
+    except BrokenPipeError:
+        discard_stdout()
 
 
 def main() -> None:

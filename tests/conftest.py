@@ -25,7 +25,7 @@ STEMMED_SEED = DATA / "trotsky.stemmed.txt"
 ESSAY = DATA / "trotsky-essay.txt"
 DESTEM = [sys.executable, "-m", "restore"]
 # Doctests that restore with the default model.
-_MODEL_DOCTESTS = ("restore.api.", "restore.cluster.", "restore.__init__")
+_MODEL_DOCTESTS = ("restore.api.", "restore.cluster.", "restore.terms", "restore.__init__")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

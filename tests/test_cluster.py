@@ -65,7 +65,7 @@ def test_local_cluster_cli_matches_one_process_and_resumes(tmp_path):
 
 
 def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path, client):
-    inputs = _inputs(tmp_path / "in", 2, 600)
+    inputs = _inputs(tmp_path / "in", 2, 2500)
     cluster.restore_files(inputs, tmp_path / "single", default_model_dir())
     errors: list[BaseException] = []
 
@@ -81,7 +81,7 @@ def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path, client):
     deadline = time.monotonic() + 120
     while not any(client.processing().values()) and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(1.0)  # inside the run: about 50 batches, and each worker loads the model first
+    time.sleep(0.5)  # inside the run: about 200 batches, and each worker loads the model first
     victim, pid = sorted(client.run(os.getpid).items())[0]
     assert thread.is_alive(), "the run ended before the worker could be killed"
     os.kill(pid, signal.SIGKILL)
@@ -94,7 +94,7 @@ def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path, client):
 def test_workers_without_the_model_are_refused_clearly(tmp_path, client):
     model = tmp_path / "model"
     shutil.copytree(default_model_dir(), model)
-    cluster._restorer(str(model.resolve()), Settings())  # this process has it loaded...
+    cluster.worker_restorer(str(model.resolve()), Settings())  # this process has it loaded...
     (model / "lm.bin").unlink()  # ...the workers will not find it
     with pytest.raises(ModelError, match="worker .* cannot use the model"):
         cluster.restore_files(_inputs(tmp_path / "in", 1, 5), tmp_path / "out", model, client=client)

@@ -15,7 +15,6 @@ whose input has not changed since.
 from __future__ import annotations
 
 import contextlib
-import glob
 import hashlib
 import json
 import os
@@ -28,7 +27,7 @@ from typing import Any
 from . import formats
 from .api import Restorer
 from .errors import ClusterError, InputError, ModelError, OutputError, UsageError
-from .files import Errors, open_output, read_chunks
+from .files import Errors, expand_inputs, open_output, read_chunks
 from .parallel import batches, map_ordered
 from .sentences import Piece, cut_pieces
 from .settings import Settings
@@ -37,7 +36,8 @@ MANIFEST = "destem-manifest.json"
 
 
 @lru_cache(maxsize=4)
-def _restorer(model_dir: str, settings: Settings) -> Restorer:
+def worker_restorer(model_dir: str, settings: Settings) -> Restorer:
+    """The restorer of a worker process, loaded on its first task and kept."""
     return Restorer(Path(model_dir), settings)
 
 
@@ -45,20 +45,20 @@ def restore_pieces(
     pieces: list[Piece], model_dir: str, settings: Settings, fmt: str
 ) -> list[tuple[formats.Fragment, bool]]:
     """One batch on a worker: the model is loaded on first use and kept."""
-    handle = formats.piece_handler(_restorer(model_dir, settings), fmt)
+    handle = formats.piece_handler(worker_restorer(model_dir, settings), fmt)
     return [handle(piece) for piece in pieces]
 
 
 def restore_lines(lines: list[str], model_dir: str, settings: Settings = Settings(), fmt: str = "tokens") -> list[str]:
     """A partition of a bag of lines on a worker: one output line each."""
-    handle = formats.line_handler(_restorer(model_dir, settings), fmt)
+    handle = formats.line_handler(worker_restorer(model_dir, settings), fmt)
     return [handle(line) for line in lines]
 
 
 def model_problem(model_dir: str, settings: Settings) -> str | None:
     """Run on every worker first: why it cannot load the model, if it cannot."""
     try:
-        _restorer(model_dir, settings)
+        worker_restorer(model_dir, settings)
     except ModelError as exc:
         return str(exc)
     return None
@@ -112,16 +112,7 @@ def dask_client(spec: str | None) -> Iterator[Any]:
 
 def plan(inputs: Iterable[str], out_dir: Path) -> list[tuple[Path, Path]]:
     """(input, output) pairs; outputs keep the inputs' paths below their common folder."""
-    paths: list[Path] = []
-    for pattern in inputs:
-        matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
-        if not matches:
-            raise InputError(f"{pattern}: no such file")
-        paths += [Path(m) for m in matches]
-    for path in paths:
-        if not path.is_file():
-            raise InputError(f"{path}: {'is a directory, not a file' if path.is_dir() else 'no such file'}")
-    resolved = list(dict.fromkeys(p.resolve() for p in paths))  # a file named twice is restored once
+    resolved = expand_inputs(inputs)
     base = Path(os.path.commonpath([p.parent for p in resolved]))
     return [(r, out_dir / r.relative_to(base)) for r in resolved]
 
@@ -208,7 +199,7 @@ def restore_files(
         raise OutputError(f"cannot write into {out_dir}: it is a file, not a folder")
     # Refuses a missing or damaged model before any work; a caller that has
     # already loaded the model (the CLI) passes it, so it is not loaded twice.
-    local = restorer or _restorer(str(model_dir), settings)
+    local = restorer or worker_restorer(str(model_dir), settings)
     if client is not None:
         problems = {w: p for w, p in client.run(model_problem, str(model_dir), settings).items() if p}
         if problems:

@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import IO, Optional
@@ -43,6 +43,21 @@ def check_input(source: str) -> None:
         raise InputError(f"{source}: no such file")
     if not os.access(path, os.R_OK):
         raise InputError(f"{source}: cannot read (permission denied)")
+
+
+def expand_inputs(patterns: Iterable[str]) -> list[Path]:
+    """The files that paths and globs (``corpus/**/*.txt``) name, resolved,
+    each once, in order; a pattern that names nothing is bad input."""
+    paths: list[Path] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
+        if not matches:
+            raise InputError(f"{pattern}: no such file")
+        paths += [Path(m) for m in matches]
+    for path in paths:
+        if not path.is_file():
+            raise InputError(f"{path}: {'is a directory, not a file' if path.is_dir() else 'no such file'}")
+    return list(dict.fromkeys(p.resolve() for p in paths))
 
 
 def read_lines(source: str, errors: Errors) -> Iterator[str]:

