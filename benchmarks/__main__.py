@@ -96,7 +96,9 @@ def main() -> None:
 
     began = time.monotonic()
     models = {"default": ensure_model("default"),
-              "no-essay": ensure_model("no-essay", source_names=[n for n in DEFAULT_SOURCES if n != "essay"])}
+              "no-essay": ensure_model("no-essay", source_names=[n for n in DEFAULT_SOURCES if n != "essay"]),
+              "no-wiki-offline": ensure_model("no-wiki-offline",
+                                              source_names=[n for n in DEFAULT_SOURCES if n != "wiki-offline"])}
     corpus = evalsets.SHARED / "corpora" / "wikipedia-2015-sample.txt.xz"
     if corpus.is_file() and not args.skip_wiki_model:
         models["wiki"] = ensure_model("wiki", corpora=[corpus])

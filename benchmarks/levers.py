@@ -57,6 +57,11 @@ def run(models: dict[str, Path], sets: list[EvalSet]) -> list[dict]:
         rows.append({"lever": "6 candidates per token (before: 12)", "set": evalset.name,
                      "metric": "tokens/s (scoring run, one core)", "before": before["tokens_per_second"],
                      "after": now["tokens_per_second"]})
+        without = _accuracy(Restorer(models["no-wiki-offline"]), evalset)
+        for metric in ("words", "cased"):
+            rows.append({"lever": "10,015 Wikipedia lead sections (`wiki-offline`) in the default model",
+                         "set": evalset.name, "metric": f"{'word' if metric == 'words' else 'cased'} accuracy (%)",
+                         "before": without[metric], "after": now[metric]})
         if "wiki" in models and evalset.name == "wikipedia":
             wiki = _accuracy(Restorer(models["wiki"]), evalset)
             for metric in ("words", "cased"):

@@ -163,18 +163,22 @@ class Model:
 
     @cached_property
     def lm(self) -> kenlm.Model:
+        """The word model: lowercased text without stopwords."""
         return self._kenlm(self.files.lm)
 
     @cached_property
     def case_lm(self) -> kenlm.Model:
+        """The case model: the same text as written."""
         return self._kenlm(self.files.case)
 
     @cached_property
     def prose_lm(self) -> kenlm.Model:
+        """The full-text model: stopwords kept, rare words as classes."""
         return self._kenlm(self.files.prose)
 
     @cached_property
     def spelling_lm(self) -> kenlm.Model:
+        """The character model of names."""
         return self._kenlm(self.files.spelling)
 
     @cached_property

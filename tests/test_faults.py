@@ -48,12 +48,16 @@ def _without_override(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 # Output that cannot be written: exit 6, nothing left behind.
 
-def test_output_into_a_folder_without_write_permission(tmp_path, source):
+@pytest.mark.parametrize("option, target, words", [
+    ("-o", "out.txt", ["cannot write", "permission"]),
+    ("--out-dir", "out", ["cannot create", "ermission"]),
+])
+def test_output_into_a_folder_without_write_permission(tmp_path, source, option, target, words):
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o555)
-    done = _without_override("restore", str(source), "-o", str(locked / "out.txt"))
-    assert_clean_error(done, 6, "cannot write", "permission")
+    done = _without_override("restore", str(source), option, str(locked / target))
+    assert_clean_error(done, 6, *words)
     assert list(locked.iterdir()) == []
 
 
@@ -74,14 +78,6 @@ def test_stdout_on_a_full_disk(source):
 def test_out_dir_that_cannot_be_a_folder(tmp_path, source, make):
     done = run("restore", str(source), "--out-dir", str(make(tmp_path)))
     assert_clean_error(done, 6, "afile")
-
-
-def test_out_dir_without_write_permission(tmp_path, source):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o555)
-    done = _without_override("restore", str(source), "--out-dir", str(locked / "out"))
-    assert_clean_error(done, 6, "cannot create", "ermission")
 
 
 # Dask specifications.

@@ -4,6 +4,7 @@ and builds and restores with them."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -41,10 +42,13 @@ build_model(Path(sys.argv[2]) / "model", source_names=["essay"], order=3, memory
 
 
 def test_the_wheel_carries_its_data_and_builds_from_anywhere(tmp_path):
-    wheel_dir, site, home = tmp_path / "wheel", tmp_path / "site", tmp_path / "home"
+    source, wheel_dir, site, home = (tmp_path / name for name in ("source", "wheel", "site", "home"))
     home.mkdir()
+    # Built from a copy, so the checkout gets no build/ folder.
+    top_level = {".git", ".venv", "models", "build", "destem.egg-info"}
+    shutil.copytree(ROOT, source, ignore=lambda folder, names: [n for n in names if folder == ROOT and n in top_level])
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(wheel_dir), ROOT],
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(wheel_dir), str(source)],
                    check=True, capture_output=True, timeout=300)
     wheel = next(wheel_dir.glob("destem-*.whl"))
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)],

@@ -1,5 +1,0 @@
-"""``python -m restore`` is the ``destem`` command."""
-
-from .cli import main
-
-main()
