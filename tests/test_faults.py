@@ -141,10 +141,17 @@ def test_a_mistyped_input_is_refused_before_any_model_is_built(tmp_path):
     assert not (tmp_path / "no-model-yet").exists()
 
 
-def test_sigterm_during_a_build_exits_130_and_leaves_no_temporary_folder(tmp_path):
-    proc = subprocess.Popen([*DESTEM, "build-model", "--out", str(tmp_path / "m")], stderr=subprocess.PIPE)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_interrupting_a_build_exits_130_and_leaves_no_temporary_folder(tmp_path, signum):
+    """SIGTERM to the command, or Ctrl-C (SIGINT to its whole process group,
+    build workers included): one message, no worker tracebacks."""
+    proc = subprocess.Popen([*DESTEM, "build-model", "--out", str(tmp_path / "m")], stderr=subprocess.PIPE,
+                            start_new_session=True)
     time.sleep(4)  # reading the registry sources by now
-    proc.send_signal(signal.SIGTERM)
+    if signum == signal.SIGINT:
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130
     text = err.decode()
