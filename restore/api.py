@@ -45,7 +45,7 @@ class Restorer:
     def __init__(self, model_dir: str | Path | None = None, settings: Settings = Settings()) -> None:
         self.model = model.load(model_dir if model_dir is not None else model.default_model_dir())
         self.settings = settings
-        scorers.make(settings.scorers + settings.prose_scorers, self.model, settings)  # fail early on a typo
+        scorers.check(settings.scorers + settings.prose_scorers)  # a typo fails here, not mid-run
         self._options: dict[int, tuple[list, list[Option]]] = {}
 
     @property

@@ -30,7 +30,9 @@ from .api import Restorer
 from .errors import (
     BuildError, ClusterError, DestemError, InputError, ModelError, OutputError, UsageError,
 )
-from .files import Errors, check_input, discard_stdout, expand_inputs, open_output, read_chunks, read_lines
+from .files import (
+    Errors, check_input, check_output, discard_stdout, expand_inputs, open_output, read_chunks, read_lines,
+)
 from .parallel import map_ordered
 from .pipeline import stem_line
 from .sentences import Piece, cut_pieces
@@ -85,19 +87,6 @@ def _restore_stream(source: str, output: Optional[Path], errors: Errors, handle:
         discard_stdout()  # the reader went away (e.g. `| head`): not an error
 
 
-def _check_output(output: Optional[Path]) -> None:
-    """Refuse an ``-o`` that cannot be written, before anything slow happens."""
-    if output is None:
-        return
-    folder = output.resolve().parent
-    if output.is_dir():
-        raise OutputError(f"cannot write {output}: it is a directory")
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {output}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write {output}: no permission to write in {folder}")
-
-
 def _restorer(model_dir: Optional[Path], settings: Settings) -> Restorer:
     """Load the model; with no ``--model`` and no default model yet, build it first."""
     target = model_dir or model.default_model_dir()
@@ -137,7 +126,8 @@ def restore(
     workers = jobs or os.cpu_count() or 1
     if out_dir is None:
         check_input(sources[0])
-        _check_output(output)
+        if output is not None:
+            check_output(output)
         handle = formats.piece_handler(_restorer(model_dir, settings), format.value)
         _restore_stream(sources[0], output, errors, handle, settings, workers)
         return
@@ -154,7 +144,8 @@ def restore(
 def stem(source: InputArg = "-", output: OutputOpt = None, errors: ErrorsOpt = Errors.strict) -> None:
     """Run prose through the forward pipeline (tokenize, lowercase, drop stopwords, stem)."""
     check_input(source)
-    _check_output(output)
+    if output is not None:
+        check_output(output)
     try:
         with open_output(output) as out:
             for line in read_lines(source, errors):
@@ -219,7 +210,8 @@ def terms(
         raise UsageError("the terms and --context cannot both come from standard input")
     check_input(source)
     context_files = [c if c == "-" else str(p) for c in contexts for p in ([c] if c == "-" else expand_inputs([c]))]
-    _check_output(output)
+    if output is not None:
+        check_output(output)
     where = "standard input" if source == "-" else source
     lines = [parse_term_line(line, f"{where}: line {n}") for n, line in enumerate(read_lines(source, errors), 1)]
     wanted = {stem for line in lines for stem in line.stems}

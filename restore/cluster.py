@@ -26,7 +26,7 @@ from typing import Any
 
 from . import formats
 from .api import Restorer
-from .errors import ClusterError, InputError, ModelError, OutputError, UsageError
+from .errors import ClusterError, ModelError, OutputError, UsageError
 from .files import Errors, expand_inputs, open_output, read_chunks
 from .parallel import batches, map_ordered
 from .sentences import Piece, cut_pieces

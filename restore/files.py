@@ -127,6 +127,19 @@ def _raw_chunks(stream: IO[bytes], source: str, limit: int) -> Iterator[tuple[by
         carry = data[cut:]
 
 
+def check_output(target: Path) -> Path:
+    """Refuse an output file that cannot be written, before anything slow
+    happens; returns the folder it goes into."""
+    folder = target.resolve().parent
+    if target.is_dir():
+        raise OutputError(f"cannot write {target}: it is a directory")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {target}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {target}: no permission to write in {folder}")
+    return folder
+
+
 def discard_stdout() -> None:
     """Point stdout at /dev/null once it cannot be written (a closed pipe, a
     full disk), so the interpreter's last flush has nowhere to fail."""
@@ -184,11 +197,7 @@ def open_output(target: Optional[Path]) -> Iterator[IO[str]]:
             raise OutputError(f"cannot write to standard output ({exc.strerror or exc})") from None
         return
     target = Path(target)
-    folder = target.resolve().parent
-    if target.is_dir():
-        raise OutputError(f"cannot write {target}: it is a directory")
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {target}: folder {folder} does not exist")
+    folder = check_output(target)
     _remove_stale_parts(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=_part_prefix(target), suffix=".part", dir=folder)

@@ -134,9 +134,14 @@ SCORERS: dict[str, Callable[[Model, Settings], Scorer]] = {
 }
 
 
-def make(uses: Sequence[tuple[str, float]], model: Model, settings: Settings) -> list[tuple[Scorer, float]]:
-    """The scorers named in the settings, each with its weight."""
+def check(uses: Sequence[tuple[str, float]]) -> None:
+    """Refuse a scorer name that is not in :data:`SCORERS`."""
     unknown = [name for name, _ in uses if name not in SCORERS]
     if unknown:
         raise ValueError(f"unknown scorer {unknown[0]!r}; known: {', '.join(sorted(SCORERS))}")
+
+
+def make(uses: Sequence[tuple[str, float]], model: Model, settings: Settings) -> list[tuple[Scorer, float]]:
+    """The scorers named in the settings, each with its weight."""
+    check(uses)
     return [(SCORERS[name](model, settings), weight) for name, weight in uses]
