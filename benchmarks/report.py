@@ -82,7 +82,7 @@ def render(results: dict) -> str:
                        f"{scores['all']['unweighted']} | {scores['all']['weighted']} |")
     speed = results["speed"]
     out += ["", f"### Speed and memory (one core, {speed['input']} set, default model)", "",
-            "| beam | word accuracy (%) | tokens/s | KenLM `score` tokens/s, same run | ratio | peak RSS (MB) | load (s) |",
+            "| beam | word accuracy (%) | tokens/s | KenLM `score` tokens/s, same run | ratio | peak RSS (MB) | load, to the first line restored (s) |",
             "|---:|---:|---:|---:|---:|---:|---:|"]
     for run in speed["runs"]:
         out.append(f"| {run['beam']} | {run['word_accuracy']:.1f} | {run['tokens_per_second']:,} | "

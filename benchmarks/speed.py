@@ -15,6 +15,7 @@ from pathlib import Path
 
 from restore import Restorer, Settings, formats
 from restore.lm import lm_token
+from restore.pipeline import stem
 
 from .scoring import is_word, score
 
@@ -46,12 +47,17 @@ def main(model: str, text: str, answers: str, beam: int) -> dict:
     began = time.perf_counter()
     restorer = Restorer(Path(model), Settings(beam=beam))
     restore_line = formats.line_handler(restorer, "tokens")
-    load_seconds = time.perf_counter() - began
     lines = Path(text).read_text(encoding="utf-8").splitlines()
-    tokens = sum(len(line.split()) for line in lines)
+    # Parts of the model, and NLTK (which the first unknown stem needs), load
+    # when first needed: "load" lasts until they are loaded and the first
+    # line is restored; that line is not timed again.
+    stem("loading")
+    restored = [restore_line(lines[0])]
+    load_seconds = time.perf_counter() - began
+    tokens = sum(len(line.split()) for line in lines[1:])
 
     began = time.process_time()
-    restored = [restore_line(line) for line in lines]
+    restored += [restore_line(line) for line in lines[1:]]
     restore_seconds = time.process_time() - began
 
     expected = Path(answers).read_text(encoding="utf-8").split()

@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from . import formats, model, scorers
-from .candidates import CandidateGenerator
+from .candidates import Candidate, CandidateGenerator
 from .casing import Truecaser
 from .formats import RestoredToken
 from .lexicon import Lexicon
@@ -88,6 +88,14 @@ class Restorer:
         """
         return self.restore(tokens, alternatives=alternatives, prose=False).tokens
 
+    def restore_words(self, tokens: Sequence[str]) -> list[str]:
+        """Only the restored words, one per token, in their case: what
+        ``--format tokens`` writes, without the per-token records."""
+        words: list[str] = []
+        for start, end in self.sentences(tokens):
+            words += self._words(tokens[start:end])[2]
+        return words
+
     def restore_prose(self, tokens: Sequence[str]) -> list[list[ProseWord]]:
         """Restore a token sequence as prose: one list of words per sentence.
 
@@ -131,24 +139,31 @@ class Restorer:
             found = self._options[id(cands)] = (cands, [((c.word,), weight * c.logprior) for c in cands])
         return found[1]
 
+    def _words(self, tokens: Sequence[str]) -> tuple[list[list[Candidate]], list[int], list[str]]:
+        """One sentence's candidates, the index of the chosen one of each, and
+        the chosen words cased."""
+        positions = [self.candidates(t) for t in tokens]
+        path = self.search.best_path([self._word_options(cands) for cands in positions])
+        return positions, path, self._cased(positions, path, sentence_start=True)
+
+    def _cased(self, positions: list[list[Candidate]], path: list[int], sentence_start: bool) -> list[str]:
+        chosen = [cands[j] for cands, j in zip(positions, path)]
+        return self.truecaser.write([c.word for c in chosen], [not c.known for c in chosen], sentence_start)
+
     def _sentence(
         self, tokens: Sequence[str], alternatives: bool, prose: bool, first_token: int
     ) -> tuple[list[RestoredToken], list[ProseWord]]:
-        positions = [self.candidates(t) for t in tokens]
-        rows = [self._word_options(cands) for cands in positions]
-        path = self.search.best_path(rows)
-        chosen = [cands[j] for cands, j in zip(positions, path)]
-        words, guessed = [c.word for c in chosen], [not c.known for c in chosen]
-        written = self.truecaser.write(words, guessed)
+        positions, path, written = self._words(tokens)
         prose_words: list[ProseWord] = []
         if prose:
             runs = self.prose_writer.runs(written)
             # An inserted word now opens the sentence: case the first word as mid-sentence.
-            cased = self.truecaser.write(words, guessed, sentence_start=False) if runs[0] else written
+            cased = self._cased(positions, path, sentence_start=False) if runs[0] else written
             prose_words = self.prose_writer.sentence(cased, runs, first_token)
         if not alternatives:
             return [RestoredToken(t, w, float("nan"), ()) for t, w in zip(tokens, written)], prose_words
         restored = []
+        rows = [self._word_options(cands) for cands in positions]
         for token, cands, choice, word in zip(tokens, positions, self.search.explain(rows, path), written):
             alts = choice.alternatives
             restored.append(RestoredToken(

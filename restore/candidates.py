@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import kenlm
 import regex
@@ -42,11 +43,30 @@ _LIKELY, _UNLIKELY = math.log10(0.9), math.log10(0.1)
 # the letters there as a stem (input from another stemmer: "citi’") comes
 # well after reading them as the word itself.
 _AS_STEM = -2.0
-_STOPWORDS_BY_STEM: dict[str, list[str]] = {}
-for _word in sorted(STOPWORDS):
-    _STOPWORDS_BY_STEM.setdefault(stem(_word), []).append(_word)
 # Behind a glued stopword, other words with the same stem stay possible.
 _NOT_STOPWORD = -1.0
+
+
+@lru_cache(maxsize=1)
+def _stopwords_by_stem() -> dict[str, list[str]]:
+    """The stopwords under their stems (``wa`` -> ``was``), made on first use."""
+    found: dict[str, list[str]] = {}
+    for word in sorted(STOPWORDS):
+        found.setdefault(stem(word), []).append(word)
+    return found
+
+
+def attached(token: str) -> tuple[str, str, str] | None:
+    """A word glued to punctuation as (head, last run of letters, tail), or
+    None for a token that is letters alone or has none.
+
+    >>> attached("“permanent"), attached("trotsky’"), attached("army")
+    (('“', 'permanent', ''), ('', 'trotsky', '’'), None)
+    """
+    match = _ATTACHED.match(token)
+    if match and (match["head"] or match["tail"]):
+        return match["head"], match["core"], match["tail"]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +111,9 @@ class CandidateGenerator:
             return known
         if known:
             return known + [Candidate(lowered, IDENTITY_FALLBACK, False)]
-        attached = _ATTACHED.match(lowered)
-        if attached and (attached["head"] or attached["tail"]):
-            return self._attached(attached["head"], attached["core"], attached["tail"])
+        parts = attached(lowered)
+        if parts:
+            return self._attached(*parts)
         if not lowered.isascii():
             return [Candidate(lowered, 0.0, False)]  # Porter only rewrites English spellings
         return self.guesses(lowered)
@@ -110,7 +130,7 @@ class CandidateGenerator:
         """
         if tail in _APOSTROPHES:
             return self._apostrophe(head, core, tail)
-        out = [Candidate(head + w + tail, 0.0, True) for w in _STOPWORDS_BY_STEM.get(core, ())]
+        out = [Candidate(head + w + tail, 0.0, True) for w in _stopwords_by_stem().get(core, ())]
         penalty = _NOT_STOPWORD if out else 0.0
         for c in self(core):
             out.append(Candidate(head + c.word + tail, c.logprior + penalty, c.known))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .candidates import attached
 from .lexicon import Lexicon
 from .scorers import Scorer
 from .search import Option, Search
@@ -39,12 +40,22 @@ class Truecaser:
         found = self._forms.get(key)
         if found is None:
             capital = word[:1].upper() + word[1:]
-            usual = capital if guessed else self.lexicon.case(word)
+            usual = capital if guessed else self._usual(word)
             variants = dict.fromkeys([usual, word, capital, self.lexicon.case(word, sentence_start=True)])
             found = [((f,), 0.0 if f == usual else self.other_form) for f in variants]
             if len(self._forms) >= _CACHE_SIZE:
                 self._forms.clear()
             self._forms[key] = found
+        return found
+
+    def _usual(self, word: str) -> str:
+        """The lexicon's form of a word; for a word glued to punctuation
+        (``hoyle’s``), the form of its letters (``Hoyle’s``)."""
+        found = self.lexicon.case(word)
+        parts = attached(word) if found == word else None
+        if parts:
+            head, core, tail = parts
+            return head + self.lexicon.case(core) + tail
         return found
 
     def write(self, words: Sequence[str], guessed: Sequence[bool], sentence_start: bool = True) -> list[str]:

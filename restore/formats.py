@@ -12,19 +12,19 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import IO, TYPE_CHECKING
-
-from nltk.tokenize.treebank import TreebankWordDetokenizer
 
 from .prose import ProseWord
 from .sentences import Piece
 
 if TYPE_CHECKING:
+    from nltk.tokenize.treebank import TreebankWordDetokenizer
+
     from .api import Restorer
 
 FORMATS = ("tokens", "text", "jsonl")
 _SPOOL = 1 << 20  # characters a jsonl line's later parts keep in memory before spilling to disk
-_DETOKENIZER = TreebankWordDetokenizer()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,14 @@ def detokenize(words: Sequence[str]) -> str:
     >>> detokenize(["``", "He", "did", "n't", "go", "''", ",", "Trotsky", "'s", "aide", "said", "."])
     '"He didn\\'t go", Trotsky\\'s aide said.'
     """
-    return _DETOKENIZER.detokenize(list(words))
+    return _detokenizer().detokenize(list(words))
+
+
+@lru_cache(maxsize=1)
+def _detokenizer() -> TreebankWordDetokenizer:
+    from nltk.tokenize.treebank import TreebankWordDetokenizer  # on first use, as in restore.pipeline
+
+    return TreebankWordDetokenizer()
 
 
 def join_sentences(sentences: Sequence[Sequence[ProseWord]]) -> str:
@@ -65,7 +72,7 @@ PieceHandler = Callable[[Piece], tuple[Fragment, bool]]
 
 
 def _tokens(restorer: Restorer, piece: Piece) -> Fragment:
-    return " ".join(t.word for t in restorer.restore_tokens(piece.text.split(), alternatives=False))
+    return " ".join(restorer.restore_words(piece.text.split()))
 
 
 def _text(restorer: Restorer, piece: Piece) -> Fragment:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import mmap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 
@@ -79,11 +80,19 @@ def write_table(path: str | Path, rows: Iterable[tuple[str, str]]) -> None:
 
 
 class Lexicon:
-    """Candidates per stem and the written form of each word, read in place."""
+    """Candidates per stem, read in place, and the written form of each word.
+
+    The case table is small (one line per word not written in lowercase) and
+    asked about every restored word, so it becomes a dictionary on first use.
+    """
 
     def __init__(self, stems: str | Path, cases: str | Path) -> None:
         self._stems = SortedTable(stems)
-        self._cases = SortedTable(cases)
+        self._cases_table = SortedTable(cases)
+
+    @cached_property
+    def _cases(self) -> dict[str, str]:
+        return dict(self._cases_table)
 
     def lookup(self, stem: str) -> list[Entry]:
         """Candidate words for a stem, most likely first (empty if unknown)."""

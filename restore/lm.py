@@ -18,7 +18,9 @@ def lm_token(word: str) -> str:
     Years, dates and counts then share statistics ("1879" and "1917" are both
     "0000"), which the training text could never give each number alone.
     """
-    return _DIGIT.sub("0", word) if any(c.isdigit() for c in word) else word
+    if word.isalpha() or not _DIGIT.search(word):
+        return word
+    return _DIGIT.sub("0", word)
 
 
 def spelling(word: str) -> str:

@@ -21,10 +21,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import regex
-from nltk.stem.porter import PorterStemmer
-from nltk.tokenize import TreebankWordTokenizer
+
+if TYPE_CHECKING:
+    from nltk.stem.porter import PorterStemmer
+    from nltk.tokenize import TreebankWordTokenizer
 
 # NLTK's English stopword list (179 words), written here because nltk_data
 # cannot be assumed. Contractions are split by the tokenizer before the list
@@ -63,8 +66,16 @@ def _recompiled(pattern: object) -> re.Pattern[str]:
     return re.compile(source, flags)
 
 
-def _fast_treebank() -> TreebankWordTokenizer:
-    """NLTK's Treebank tokenizer, its own method over stdlib-compiled rules."""
+@lru_cache(maxsize=1)
+def _tokenizer() -> TreebankWordTokenizer:
+    """NLTK's Treebank tokenizer, its own method over stdlib-compiled rules.
+
+    NLTK is imported when first needed: importing it loads every NLTK
+    module (and scikit-learn and SciPy where they are installed), which
+    restoring text often does without.
+    """
+    from nltk.tokenize import TreebankWordTokenizer
+
     tokenizer = TreebankWordTokenizer()
     for name in ("STARTING_QUOTES", "PUNCTUATION", "ENDING_QUOTES"):
         rules = [(_recompiled(rx), repl) for rx, repl in getattr(tokenizer, name)]
@@ -77,15 +88,15 @@ def _fast_treebank() -> TreebankWordTokenizer:
     return tokenizer
 
 
-_TOKENIZER = _fast_treebank()
-_STEMMERS = {
-    mode: PorterStemmer(mode)
-    for mode in (
-        PorterStemmer.NLTK_EXTENSIONS,
-        PorterStemmer.ORIGINAL_ALGORITHM,
-        PorterStemmer.MARTIN_EXTENSIONS,
-    )
-}
+# NLTK's three Porter modes; the first is ``PorterStemmer()``'s default.
+_MODES = ("NLTK_EXTENSIONS", "ORIGINAL_ALGORITHM", "MARTIN_EXTENSIONS")
+
+
+@lru_cache(maxsize=1)
+def _stemmers() -> dict[str, PorterStemmer]:
+    from nltk.stem.porter import PorterStemmer
+
+    return {mode: PorterStemmer(mode) for mode in _MODES}
 
 # Abbreviations whose full stop does not end a sentence. Single capital
 # letters (initials such as "W. C. Fields") are handled by the pattern.
@@ -105,15 +116,15 @@ _LAST_WORD = regex.compile(r"""(\S+?)['"’”)\]]*$""")
 
 
 @lru_cache(maxsize=1 << 18)
-def stem(token: str, mode: str = PorterStemmer.NLTK_EXTENSIONS) -> str:
+def stem(token: str, mode: str = _MODES[0]) -> str:
     """Porter-stem one lowercase token (NLTK's default mode unless told)."""
-    return _STEMMERS[mode].stem(token)
+    return _stemmers()[mode].stem(token)
 
 
 def stem_variants(token: str) -> set[str]:
     """The stems all three of NLTK's Porter modes give, for matching input
     that came from another Porter implementation (``us`` -> ``u``)."""
-    return {stem(token, mode) for mode in _STEMMERS}
+    return {stem(token, mode) for mode in _MODES}
 
 
 def split_sentences(line: str) -> list[str]:
@@ -140,7 +151,7 @@ def split_sentences(line: str) -> list[str]:
 
 def tokenize(sentence: str) -> list[str]:
     """Treebank tokens of one sentence, case kept."""
-    return _TOKENIZER.tokenize(sentence)
+    return _tokenizer().tokenize(sentence)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,8 +30,9 @@ class Scorer(Protocol):
 
     order: int  # how many words a choice can influence, counting itself
 
-    def prepare(self, words: tuple[str, ...]) -> Any:
-        """An option's words in this scorer's own terms (done once per option, then reused)."""
+    def prepare(self, words: tuple[str, ...]) -> tuple[Any, float]:
+        """An option's words in this scorer's own terms, and the part of its
+        score that does not depend on the state (done once per option, then reused)."""
 
     def begin(self, sentence_start: bool) -> State:
         """The state before the first word (after ``<s>`` if ``sentence_start``)."""
@@ -59,8 +60,10 @@ class KenLMScorer:
         self.order = model.order
 
     def prepare(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], float]:
-        tokens = tuple(self.vocabulary(w) for w in words)
-        unknown = sum(t not in self.model for t in tokens)
+        tokens = tuple(map(self.vocabulary, words))
+        unknown = 0
+        for token in tokens:
+            unknown += token not in self.model
         return tokens, unknown * self.oov_penalty
 
     def begin(self, sentence_start: bool) -> kenlm.State:
@@ -71,24 +74,45 @@ class KenLMScorer:
             self.model.NullContextWrite(state)
         return state
 
-    def expand(self, state: kenlm.State, options: Sequence[tuple[tuple[str, ...], float]]) -> list[tuple[float, State]]:
+    def expand(self, state: kenlm.State, options: Sequence[tuple[str, ...]]) -> list[tuple[float, State]]:
         score = self.model.BaseScore
         results = []
         prefixes: dict[tuple[str, ...], tuple[float, kenlm.State]] | None = None
-        for tokens, penalty in options:
-            if not tokens:  # nothing to add (an empty run at the sentence's end)
-                results.append((penalty, state))
-                continue
+        for tokens in options:
             if len(tokens) == 1:
                 out = kenlm.State()
-                results.append((score(state, tokens[0], out) + penalty, out))
-                continue
-            if prefixes is None:
-                prefixes = {(): (0.0, state)}
-            total, current = self._prefix(prefixes, tokens[:-1])
-            out = kenlm.State()
-            results.append((total + score(current, tokens[-1], out) + penalty, out))
+                results.append((score(state, tokens[0], out), out))
+            elif not tokens:  # nothing to add (an empty run at the sentence's end)
+                results.append((0.0, state))
+            else:
+                if prefixes is None:
+                    prefixes = {(): (0.0, state)}
+                total, current = self._prefix(prefixes, tokens[:-1])
+                out = kenlm.State()
+                results.append((total + score(current, tokens[-1], out), out))
         return results
+
+    def single_words(self, options: Sequence[tuple[str, ...]]) -> list[str] | None:
+        """The options' tokens if each is one word (the word and case searches), else None."""
+        return [tokens[0] for tokens in options] if all(len(tokens) == 1 for tokens in options) else None
+
+    def extend(self, hypotheses: dict, words: Sequence[str], weight: float, bonuses: Sequence[float]) -> dict:
+        """Every hypothesis extended by every word, recombined: one step of a
+        search with this scorer alone over options of one word each (the word
+        and case searches). The same arithmetic as ``expand`` and the search's
+        own loop, in one function, as this loop runs for every hypothesis and
+        candidate of every token."""
+        base_score = self.model.BaseScore
+        new_state = kenlm.State
+        extended: dict = {}
+        for state, (score, back) in hypotheses.items():
+            for j, word in enumerate(words):
+                out = new_state()
+                total = score + weight * base_score(state, word, out) + bonuses[j]
+                seen = extended.get(out)
+                if seen is None or total > seen[0]:
+                    extended[out] = (total, (back, j))
+        return extended
 
     def _prefix(
         self, prefixes: dict[tuple[str, ...], tuple[float, kenlm.State]], run: tuple[str, ...]

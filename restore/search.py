@@ -16,7 +16,7 @@ import heapq
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .scorers import Scorer
 
@@ -25,6 +25,14 @@ Option = tuple[tuple[str, ...], float]
 # state -> (score, backpointer); a backpointer is (previous backpointer, choice).
 Hypotheses = dict[Hashable, tuple[float, tuple | None]]
 _MEMO_SIZE = 200_000
+
+
+class Prepared(NamedTuple):
+    """A row made ready for the scorers, once."""
+
+    options: tuple[list[Any], ...]  # each scorer's form of each option
+    bonuses: list[float]  # each option's bonus plus the scorers' weighted state-independent parts
+    fused: Any  # the lone scorer's fast form of the row, or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,20 +58,31 @@ class Search:
         self.scorers = list(scorers)
         self.beam = beam
         self.memoize = memoize
-        self._rows: dict[int, tuple[Sequence[Option], tuple[list[Any], ...], list[float]]] = {}
+        # A scorer searched alone may offer a fused step for rows of single words.
+        self._fused = len(scorers) == 1 and hasattr(scorers[0][0], "extend")
+        self._rows: dict[int, tuple[Sequence[Option], Prepared]] = {}
 
-    def _prepare(self, row: Sequence[Option]) -> tuple[tuple[list[Any], ...], list[float]]:
+    def _prepare(self, row: Sequence[Option]) -> Prepared:
+        """Each scorer's form of the row's options, and each option's bonus
+        plus the scorers' state-independent parts (weighted)."""
         if self.memoize:
             found = self._rows.get(id(row))
             if found is not None and found[0] is row:
-                return found[1], found[2]
-        prepared = tuple([scorer.prepare(words) for words, _ in row] for scorer, _ in self.scorers)
+                return found[1]
+        options_: list[list[Any]] = []
         bonuses = [bonus for _, bonus in row]
+        for scorer, weight in self.scorers:
+            forms = [scorer.prepare(words) for words, _ in row]
+            options_.append([form for form, _ in forms])
+            bonuses = [bonus + weight * static for bonus, (_, static) in zip(bonuses, forms)]
+        options = tuple(options_)
+        fused = self.scorers[0][0].single_words(options[0]) if self._fused else None  # type: ignore[attr-defined]
+        prepared = Prepared(options, bonuses, fused)
         if self.memoize:
             if len(self._rows) >= _MEMO_SIZE:
                 self._rows.clear()
-            self._rows[id(row)] = (row, prepared, bonuses)
-        return prepared, bonuses
+            self._rows[id(row)] = (row, prepared)
+        return prepared
 
     def _begin(self, sentence_start: bool) -> Hashable:
         states = tuple(scorer.begin(sentence_start) for scorer, _ in self.scorers)
@@ -78,32 +97,35 @@ class Search:
         if not rows:
             return []
         hyps: Hypotheses = {self._begin(sentence_start): (0.0, None)}
-        single = len(self.scorers) == 1
-        (scorer, weight), = self.scorers[:1]
+        (first, weight), = self.scorers[:1]
         last = len(rows) - 1
         for i, row in enumerate(rows):
-            prepared, bonuses = self._prepare(row)
-            extended: Hypotheses = {}
-            for state, (score, back) in hyps.items():
-                if single:
-                    scored = scorer.expand(state, prepared[0])
-                    for j, (value, out) in enumerate(scored):
-                        total = score + weight * value + bonuses[j]
+            options, bonuses, fused = self._prepare(row)
+            if fused is not None:
+                extended: Hypotheses = first.extend(hyps, fused, weight, bonuses)  # type: ignore[attr-defined]
+            else:
+                extended = {}
+                for state, (score, back) in hyps.items():
+                    for j, (total, out) in enumerate(self._expand(state, score, options, bonuses)):
                         seen = extended.get(out)
                         if seen is None or total > seen[0]:
                             extended[out] = (total, (back, j))
-                    continue
-                per_scorer = [s.expand(st, p) for (s, _), st, p in zip(self.scorers, state, prepared)]
-                for j, bonus in enumerate(bonuses):
-                    total = score + bonus + sum(w * results[j][0] for (_, w), results in zip(self.scorers, per_scorer))
-                    out = tuple(results[j][1] for results in per_scorer)
-                    seen = extended.get(out)
-                    if seen is None or total > seen[0]:
-                        extended[out] = (total, (back, j))
             # The last row is not pruned: the end of the sentence still counts.
             hyps = extended if i == last else keep_best(extended, self.beam)
         best = max(hyps.items(), key=lambda kv: kv[1][0] + self._finish(kv[0]))
         return unwind(best[1][1])
+
+    def _expand(
+        self, state: Hashable, score: float, options: tuple[list[Any], ...], bonuses: list[float]
+    ) -> list[tuple[float, Hashable]]:
+        """The total score and combined state of each option after ``state``."""
+        if len(self.scorers) == 1:
+            (scorer, weight), = self.scorers
+            return [(score + weight * value + bonus, out)
+                    for (value, out), bonus in zip(scorer.expand(state, options[0]), bonuses)]
+        per_scorer = [s.expand(st, o) for (s, _), st, o in zip(self.scorers, state, options)]  # type: ignore[arg-type]
+        return [(score + bonus + sum(w * results[j][0] for (_, w), results in zip(self.scorers, per_scorer)),
+                 tuple(results[j][1] for results in per_scorer)) for j, bonus in enumerate(bonuses)]
 
     def _finish(self, state: Hashable) -> float:
         if len(self.scorers) == 1:
@@ -123,12 +145,12 @@ class Search:
         states = []
         for k, (scorer, _) in enumerate(self.scorers):
             along = [scorer.begin(True)]
-            for (options, _), j in zip(prepared, path):
+            for (options, _, _), j in zip(prepared, path):
                 along.append(scorer.expand(along[-1], [options[k][j]])[0][1])
             states.append(along)
         order = max(scorer.order for scorer, _ in self.scorers)
         choices = []
-        for i, (options, bonuses) in enumerate(prepared):
+        for i, (options, bonuses, _) in enumerate(prepared):
             window_end = min(len(rows), i + order)
             scores = []
             for j, bonus in enumerate(bonuses):

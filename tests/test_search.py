@@ -75,14 +75,15 @@ class _PluralScorer:
 
     order = 1
 
-    def prepare(self, words: tuple[str, ...]) -> float:
-        return 5.0 * sum(w.endswith("s") for w in words)
+    def prepare(self, words: tuple[str, ...]) -> tuple[int, float]:
+        plurals = sum(w.endswith("s") for w in words)
+        return plurals, 0.0  # scored in expand, to go through the state-dependent path
 
     def begin(self, sentence_start: bool) -> int:
         return 0
 
     def expand(self, state: int, options) -> list[tuple[float, int]]:
-        return [(bonus, 0) for bonus in options]
+        return [(5.0 * plurals, 0) for plurals in options]
 
     def finish(self, state: int) -> float:
         return 0.0
