@@ -16,10 +16,11 @@ import heapq
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .scorers import Scorer
 
+T = TypeVar("T")
 # The words an option adds, and its bonus (log10, already weighted).
 Option = tuple[tuple[str, ...], float]
 # state -> (score, backpointer); a backpointer is (previous backpointer, choice).
@@ -187,8 +188,17 @@ def unwind(back: tuple | None) -> list:
     return chosen
 
 
+def shares(alternatives: Sequence[tuple[T, float]]) -> dict[T, float]:
+    """Each alternative's share of the score mass, from its log10 score against the best.
+
+    >>> shares([("army", 0.0), ("armies", -1.0)])
+    {'army': 0.9090909090909091, 'armies': 0.09090909090909091}
+    """
+    masses = {key: 10.0**delta for key, delta in alternatives}
+    total = sum(masses.values())
+    return {key: mass / total for key, mass in masses.items()} if total else {}
+
+
 def confidence(alternatives: tuple[tuple[int, float], ...], index: int) -> float:
     """Share of the (log10) score mass held by option ``index``."""
-    masses = {j: 10.0**delta for j, delta in alternatives}
-    total = sum(masses.values())
-    return masses.get(index, 0.0) / total if total else math.nan
+    return shares(alternatives).get(index, 0.0) if alternatives else math.nan

@@ -29,6 +29,7 @@ from typing import Any
 from .api import Restorer
 from .errors import InputError
 from .parallel import batches, map_ordered
+from .search import shares
 from .sentences import Piece, cut_pieces
 from .settings import Settings
 
@@ -81,10 +82,10 @@ class Counts:
     """What the context said of each wanted stem.
 
     ``words`` holds expected counts: each occurrence of a stem adds the
-    posterior share of every candidate (its confidence), not just 1 for the
-    chosen word, which on the Wikipedia set puts the right display word first
-    for 1.4 more of the 2,000 most frequent stems in a hundred. ``forms``
-    counts how the chosen words were written, for their display case.
+    share of every candidate (its confidence), not just 1 for the chosen
+    word; on the Wikipedia set that raised the 2,000 most frequent stems
+    given their right word from 85.45% to 86.85%. ``forms`` counts how the
+    chosen words were written, for their display case.
     """
 
     words: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stem, lowercase word) -> expected count
@@ -122,10 +123,8 @@ def word_counter(restorer: Restorer, wanted: set[str]) -> Callable[[Piece], Coun
         for token in restorer.restore_tokens(tokens):
             if token.stem not in wanted:
                 continue
-            masses = [(word, 10.0**delta) for word, delta in token.alternatives]
-            total = sum(mass for _, mass in masses)
-            for word, mass in masses:
-                counts.words[(token.stem, word.lower())] += mass / total
+            for word, share in shares(token.alternatives).items():
+                counts.words[(token.stem, word.lower())] += share
             counts.forms[(token.word.lower(), token.word)] += 1
         return counts
 
