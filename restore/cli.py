@@ -32,6 +32,7 @@ from .errors import (
 )
 from .files import (
     Errors, check_input, check_output, discard_stdout, expand_inputs, open_output, read_chunks, read_lines,
+    stop_requested,
 )
 from .parallel import map_ordered
 from .pipeline import stem_line
@@ -71,6 +72,7 @@ def _with_progress(chunks: Iterator[tuple[str, bool]], source: str) -> Iterator[
 
 
 def _interrupted(signum: int, frame: object) -> None:
+    stop_requested.set()
     raise KeyboardInterrupt
 
 
@@ -82,6 +84,8 @@ def _restore_stream(source: str, output: Optional[Path], errors: Errors, handle:
             writer = formats.LineWriter(out)
             pieces = cut_pieces(_with_progress(read_chunks(source, errors), source), settings.max_sentence)
             for fragment, last in map_ordered(handle, pieces, jobs, settings.batch_chars):
+                if stop_requested.is_set():
+                    raise KeyboardInterrupt
                 writer.write(fragment, last)
     except BrokenPipeError:
         discard_stdout()  # the reader went away (e.g. `| head`): not an error
@@ -243,10 +247,11 @@ def terms(
 
 def main() -> None:
     """Run the command; map every failure to one stderr line and its exit code."""
-    signal.signal(signal.SIGTERM, _interrupted)  # a killed run cleans up like Ctrl-C
+    for signum in (signal.SIGTERM, signal.SIGINT):  # a killed run cleans up like Ctrl-C
+        signal.signal(signum, _interrupted)
     try:
         code = app(standalone_mode=False)
-        if code == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into this code
+        if code == EXIT_INTERRUPTED or stop_requested.is_set():  # typer turns KeyboardInterrupt into 130
             raise KeyboardInterrupt
     except NoArgsIsHelpError as exc:
         exc.show()
@@ -260,4 +265,6 @@ def main() -> None:
     except (KeyboardInterrupt, typer.Abort):
         _say("interrupted; output files not finished were not written")
         code = EXIT_INTERRUPTED
+    for signum in (signal.SIGTERM, signal.SIGINT):  # the work is over: nothing is left to interrupt
+        signal.signal(signum, signal.SIG_IGN)
     sys.exit(code if isinstance(code, int) else 0)

@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from enum import Enum
 from pathlib import Path
@@ -22,6 +23,12 @@ from typing import IO, Optional
 
 from .errors import InputError, OutputError
 
+
+# Set when the command is asked to stop (SIGTERM, Ctrl-C). An output file is
+# then never put in place, even where the KeyboardInterrupt raised for the
+# signal was swallowed by code that catches everything (some libraries do,
+# around their own imports).
+stop_requested = threading.Event()
 
 # Bytes read at a time: lines up to this size come whole; longer ones in pieces.
 CHUNK_BYTES = 1 << 16
@@ -206,6 +213,8 @@ def open_output(target: Optional[Path]) -> Iterator[IO[str]]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             yield out
+        if stop_requested.is_set():
+            raise KeyboardInterrupt
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except (BrokenPipeError, InputError):

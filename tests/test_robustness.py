@@ -53,7 +53,7 @@ def test_overlong_and_odd_tokens_pass_through():
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_terminated_run_leaves_no_output_file(tmp_path, jobs):
     source = tmp_path / "big.txt"
-    _corpus(source, 3000)
+    _corpus(source, 20000)  # long enough to be still running when the signal comes
     target = tmp_path / "out.txt"
     proc = subprocess.Popen([*DESTEM, "restore", str(source), "-o", str(target), "--jobs", jobs],
                             stderr=subprocess.PIPE)
