@@ -123,12 +123,27 @@ def line_handler(restorer: Restorer, fmt: str) -> Callable[[str], str]:
     return line
 
 
+# What opens each part of an output line, joins its pieces and closes it, by
+# the number of parts: tokens and text are one part; a jsonl object holds
+# three (its tokens, its prose as a JSON string, its words).
+_LAYOUT: dict[int, tuple[tuple[str, str, str], ...]] = {
+    1: (("", " ", ""),),
+    3: (('{"tokens": [', ", ", '], "text": "'), ("", " ", '", "words": ['), ("", ", ", "]}")),
+}
+
+
+def _parts_of(fragment: Fragment) -> list[str]:
+    """A piece's fragment as the parts of its line (the prose JSON-escaped)."""
+    if isinstance(fragment, str):
+        return [fragment]
+    tokens, text, words = fragment
+    return [tokens, _json(text)[1:-1], words]
+
+
 def _assemble(fragment: Fragment) -> str:
     """The output line of a line that is a single piece."""
-    if isinstance(fragment, str):
-        return fragment
-    tokens, text, words = fragment
-    return f'{{"tokens": [{tokens}], "text": {_json(text)}, "words": [{words}]}}'
+    parts = _parts_of(fragment)
+    return "".join(opening + part + closing for (opening, _, closing), part in zip(_LAYOUT[len(parts)], parts))
 
 
 class LineWriter:
@@ -149,11 +164,10 @@ class LineWriter:
         if last and self._parts is None:
             self.out.write(_assemble(fragment) + "\n")
         else:
+            values = _parts_of(fragment)
             if self._parts is None:
-                kinds = [("", " ")] if isinstance(fragment, str) else [('{"tokens": [', ", "), ("", " "), ("", ", ")]
-                self._parts = [_Part(self.out if i == 0 else None, opening, separator)
-                               for i, (opening, separator) in enumerate(kinds)]
-            values = [fragment] if isinstance(fragment, str) else [fragment[0], _json(fragment[1])[1:-1], fragment[2]]
+                self._parts = [_Part(self.out if i == 0 else None, opening, separator, closing)
+                               for i, (opening, separator, closing) in enumerate(_LAYOUT[len(values)])]
             for part, value in zip(self._parts, values):
                 part.add(value)
             if last:
@@ -163,11 +177,12 @@ class LineWriter:
 
     def _close(self) -> None:
         assert self._parts is not None
-        closings = ["\n"] if len(self._parts) == 1 else ['], "text": "', '", "words": [', "]}\n"]
-        self._parts[0].finish(closings[0])
-        for part, closing in zip(self._parts[1:], closings[1:]):
+        first, *later = self._parts
+        self.out.write(first.closing)
+        for part in later:
             part.copy_to(self.out)
-            self.out.write(closing)
+            self.out.write(part.closing)
+        self.out.write("\n")
         self._parts = None
 
 
@@ -175,9 +190,10 @@ class _Part:
     """One part of an output line written piece by piece: straight to the
     output, or (for the parts that come later in the line) to a spool."""
 
-    def __init__(self, out: IO[str] | None, opening: str, separator: str) -> None:
+    def __init__(self, out: IO[str] | None, opening: str, separator: str, closing: str) -> None:
         self.target: IO[str] = out if out is not None else tempfile.SpooledTemporaryFile(_SPOOL, mode="w+")
         self.separator = separator
+        self.closing = closing
         self.empty = True
         self.target.write(opening)
 
@@ -185,9 +201,6 @@ class _Part:
         if value:
             self.target.write(value if self.empty else self.separator + value)
             self.empty = False
-
-    def finish(self, closing: str) -> None:
-        self.target.write(closing)
 
     def copy_to(self, out: IO[str]) -> None:
         self.target.seek(0)
