@@ -21,7 +21,7 @@ from .casing import Truecaser
 from .formats import RestoredToken
 from .lexicon import Lexicon
 from .prose import ProseWord, ProseWriter
-from .search import Option, Search, confidence
+from .search import IdentityMemo, Option, Search, confidence
 from .sentences import sentence_cuts
 from .settings import Settings
 
@@ -46,7 +46,7 @@ class Restorer:
         self.model = model.load(model_dir if model_dir is not None else model.default_model_dir())
         self.settings = settings
         scorers.check(settings.scorers + settings.prose_scorers)  # a typo fails here, not mid-run
-        self._options: dict[int, tuple[list, list[Option]]] = {}
+        self._word_options: IdentityMemo[list[Candidate], list[Option]] = IdentityMemo(self._options_of)
 
     @property
     def model_dir(self) -> Path:
@@ -129,15 +129,11 @@ class Restorer:
         if start < len(tokens):
             yield start, len(tokens)
 
-    def _word_options(self, cands: list) -> list[Option]:
-        """A candidate list as search options, made once per (memoised) list."""
-        found = self._options.get(id(cands))
-        if found is None or found[0] is not cands:
-            if len(self._options) >= 200_000:
-                self._options.clear()
-            weight = self.settings.prior_weight
-            found = self._options[id(cands)] = (cands, [((c.word,), weight * c.logprior) for c in cands])
-        return found[1]
+    def _options_of(self, cands: list[Candidate]) -> list[Option]:
+        """A candidate list as search options (made once per memoised list, so
+        the search's own memo finds the same row again)."""
+        weight = self.settings.prior_weight
+        return [((c.word,), weight * c.logprior) for c in cands]
 
     def _words(self, tokens: Sequence[str]) -> tuple[list[list[Candidate]], list[int], list[str]]:
         """One sentence's candidates, the index of the chosen one of each, and

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from .scorers import Scorer
 
@@ -26,6 +26,33 @@ Option = tuple[tuple[str, ...], float]
 # state -> (score, backpointer); a backpointer is (previous backpointer, choice).
 Hypotheses = dict[Hashable, tuple[float, tuple | None]]
 _MEMO_SIZE = 200_000
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class IdentityMemo(Generic[K, V]):
+    """``make(obj)`` computed once per object, keyed by its identity.
+
+    For shared objects that are not hashable by value (the candidate
+    generator's memoised lists); the object is kept beside its value, so its
+    id cannot be reused by another object while cached. At most ``size``
+    entries: when full, it starts afresh.
+    """
+
+    def __init__(self, make: Callable[[K], V], size: int = _MEMO_SIZE) -> None:
+        self.make = make
+        self.size = size
+        self._entries: dict[int, tuple[K, V]] = {}
+
+    def __call__(self, obj: K) -> V:
+        found = self._entries.get(id(obj))
+        if found is not None and found[0] is obj:
+            return found[1]
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        value = self.make(obj)
+        self._entries[id(obj)] = (obj, value)
+        return value
 
 
 class Prepared(NamedTuple):
@@ -58,18 +85,15 @@ class Search:
             raise ValueError("a search needs at least one scorer")
         self.scorers = list(scorers)
         self.beam = beam
-        self.memoize = memoize
         # A scorer searched alone may offer a fused step for rows of single words.
         self._fused = len(scorers) == 1 and hasattr(scorers[0][0], "extend")
-        self._rows: dict[int, tuple[Sequence[Option], Prepared]] = {}
+        self._prepared: Callable[[Sequence[Option]], Prepared] = (
+            IdentityMemo(self._prepare) if memoize else self._prepare
+        )
 
     def _prepare(self, row: Sequence[Option]) -> Prepared:
         """Each scorer's form of the row's options, and each option's bonus
         plus the scorers' state-independent parts (weighted)."""
-        if self.memoize:
-            found = self._rows.get(id(row))
-            if found is not None and found[0] is row:
-                return found[1]
         options_: list[list[Any]] = []
         bonuses = [bonus for _, bonus in row]
         for scorer, weight in self.scorers:
@@ -78,12 +102,7 @@ class Search:
             bonuses = [bonus + weight * static for bonus, (_, static) in zip(bonuses, forms)]
         options = tuple(options_)
         fused = self.scorers[0][0].single_words(options[0]) if self._fused else None  # type: ignore[attr-defined]
-        prepared = Prepared(options, bonuses, fused)
-        if self.memoize:
-            if len(self._rows) >= _MEMO_SIZE:
-                self._rows.clear()
-            self._rows[id(row)] = (row, prepared)
-        return prepared
+        return Prepared(options, bonuses, fused)
 
     def _begin(self, sentence_start: bool) -> Hashable:
         states = tuple(scorer.begin(sentence_start) for scorer, _ in self.scorers)
@@ -101,7 +120,7 @@ class Search:
         (first, weight), = self.scorers[:1]
         last = len(rows) - 1
         for i, row in enumerate(rows):
-            options, bonuses, fused = self._prepare(row)
+            options, bonuses, fused = self._prepared(row)
             if fused is not None:
                 extended: Hypotheses = first.extend(hyps, fused, weight, bonuses)  # type: ignore[attr-defined]
             else:
@@ -141,7 +160,7 @@ class Search:
         within their order, so each swap is scored exactly on that window of
         the chosen path.
         """
-        prepared = [self._prepare(row) for row in rows]
+        prepared = [self._prepared(row) for row in rows]
         # Each scorer's states along the chosen path.
         states = []
         for k, (scorer, _) in enumerate(self.scorers):
