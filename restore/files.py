@@ -62,8 +62,7 @@ def expand_inputs(patterns: Iterable[str]) -> list[Path]:
             raise InputError(f"{pattern}: no such file")
         paths += [Path(m) for m in matches]
     for path in paths:
-        if not path.is_file():
-            raise InputError(f"{path}: {'is a directory, not a file' if path.is_dir() else 'no such file'}")
+        check_input(str(path))
     return list(dict.fromkeys(p.resolve() for p in paths))
 
 
