@@ -15,15 +15,27 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from . import formats, model, scorers
+from . import formats, model, neural, scorers
 from .candidates import Candidate, CandidateGenerator
 from .casing import Truecaser
 from .formats import RestoredToken
 from .lexicon import Lexicon
+from .neural import Redecider
 from .prose import ProseWord, ProseWriter
-from .search import IdentityMemo, Option, Search, confidence
+from .search import Choice, IdentityMemo, Option, Search, confidence
 from .sentences import sentence_cuts
 from .settings import Settings
+
+@dataclass(slots=True)
+class Draft:
+    """One sentence decided: each token's candidates, the chosen one's index,
+    the chosen words as written, and how the others compared (if scored)."""
+
+    positions: list[list[Candidate]]
+    path: list[int]
+    written: list[str]
+    choices: list[Choice] | None = None
+
 
 @dataclass(frozen=True, slots=True)
 class Restored:
@@ -76,10 +88,21 @@ class Restorer:
                         self.settings.prose_beam, memoize=False)
         return ProseWriter(search, self.model.gaps, self.settings.insert_penalty, self.settings.gap_weight)
 
+    @cached_property
+    def redecider(self) -> Redecider:
+        s = self.settings
+        lm = neural.NeuralLM(neural.model_path(), s.neural_threads or neural.threads_for(1))
+        return Redecider(lm, s.neural_weight, s.neural_right)
+
     def preload(self, prose: bool) -> None:
-        """Load every part a run will use now (before workers fork, so they share it)."""
+        """Load every part a run will use now (before workers fork, so they
+        share it). The neural model is checked, not loaded: each worker
+        process opens its own."""
         for part in ("candidates", "search", "truecaser", "prose_writer")[: 4 if prose else 3]:
             getattr(self, part)
+        if self.settings.accurate:
+            neural.model_path()
+            neural.runtime()
 
     def restore_tokens(self, tokens: Sequence[str], alternatives: bool = True) -> list[RestoredToken]:
         """Restore a token sequence; the result is aligned with the input.
@@ -92,8 +115,12 @@ class Restorer:
         """Only the restored words, one per token, in their case: what
         ``--format tokens`` writes, without the per-token records."""
         words: list[str] = []
+        if self.settings.accurate:
+            for draft in self._redecided(tokens, list(self.sentences(tokens))):
+                words += draft.written
+            return words
         for start, end in self.sentences(tokens):
-            words += self._words(tokens[start:end])[2]
+            words += self._words(tokens[start:end]).written
         return words
 
     def restore_prose(self, tokens: Sequence[str]) -> list[list[ProseWord]]:
@@ -113,8 +140,11 @@ class Restorer:
         ``?``, and every ``settings.max_sentence`` tokens, so unpunctuated
         input cannot grow the search without bound."""
         result = Restored([], [])
-        for start, end in self.sentences(tokens):
-            restored, words = self._sentence(tokens[start:end], alternatives, prose, start)
+        spans = list(self.sentences(tokens))
+        drafts = self._redecided(tokens, spans) if self.settings.accurate else None
+        for i, (start, end) in enumerate(spans):
+            draft = drafts[i] if drafts else self._words(tokens[start:end])
+            restored, words = self._sentence(tokens[start:end], draft, alternatives, prose, start)
             result.tokens.extend(restored)
             if prose:
                 result.sentences.append(words)
@@ -135,21 +165,40 @@ class Restorer:
         weight = self.settings.prior_weight
         return [((c.word,), weight * c.logprior) for c in cands]
 
-    def _words(self, tokens: Sequence[str]) -> tuple[list[list[Candidate]], list[int], list[str]]:
-        """One sentence's candidates, the index of the chosen one of each, and
-        the chosen words cased."""
+    def _words(self, tokens: Sequence[str]) -> Draft:
+        """One sentence decided by the n-gram search."""
         positions = [self.candidates(t) for t in tokens]
         path = self.search.best_path([self._word_options(cands) for cands in positions])
-        return positions, path, self._cased(positions, path, sentence_start=True)
+        return Draft(positions, path, self._cased(positions, path, sentence_start=True))
+
+    def _choices(self, draft: Draft) -> list[Choice]:
+        if draft.choices is None:
+            draft.choices = self.search.explain([self._word_options(c) for c in draft.positions], draft.path)
+        return draft.choices
+
+    def _redecided(self, tokens: Sequence[str], spans: list[tuple[int, int]]) -> list[Draft]:
+        """Accurate mode: every sentence decided by the n-gram search, then
+        its close calls re-decided by the neural model, all sentences of
+        ``tokens`` in one pass (the model reads them as one text)."""
+        s = self.settings
+        drafts = [self._words(tokens[start:end]) for start, end in spans]
+        close = [neural.close_calls(d.written, [[c.word for c in cands] for cands in d.positions],
+                                    self._choices(d), s.neural_margin, s.neural_candidates) for d in drafts]
+        for draft, calls, rescored in zip(drafts, close, self.redecider.rescore([d.written for d in drafts], close)):
+            if rescored and draft.choices is not None:
+                changed = neural.apply(draft.path, draft.choices, calls, rescored)
+                if changed:
+                    draft.written = self._cased(draft.positions, draft.path, sentence_start=True)
+        return drafts
 
     def _cased(self, positions: list[list[Candidate]], path: list[int], sentence_start: bool) -> list[str]:
         chosen = [cands[j] for cands, j in zip(positions, path)]
         return self.truecaser.write([c.word for c in chosen], [not c.known for c in chosen], sentence_start)
 
     def _sentence(
-        self, tokens: Sequence[str], alternatives: bool, prose: bool, first_token: int
+        self, tokens: Sequence[str], draft: Draft, alternatives: bool, prose: bool, first_token: int
     ) -> tuple[list[RestoredToken], list[ProseWord]]:
-        positions, path, written = self._words(tokens)
+        positions, path, written = draft.positions, draft.path, draft.written
         prose_words: list[ProseWord] = []
         if prose:
             runs = self.prose_writer.runs(written)
@@ -159,8 +208,7 @@ class Restorer:
         if not alternatives:
             return [RestoredToken(t, w, float("nan"), ()) for t, w in zip(tokens, written)], prose_words
         restored = []
-        rows = [self._word_options(cands) for cands in positions]
-        for token, cands, choice, word in zip(tokens, positions, self.search.explain(rows, path), written):
+        for token, cands, choice, word in zip(tokens, positions, self._choices(draft), written):
             alts = choice.alternatives
             restored.append(RestoredToken(
                 token, word, confidence(alts, choice.index), tuple((cands[k].word, s) for k, s in alts),
