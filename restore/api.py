@@ -11,20 +11,23 @@ steps; the model parts each step needs load when the step first runs.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import formats, model, neural, scorers
+from . import formats, model, scorers
 from .candidates import Candidate, CandidateGenerator
 from .casing import Truecaser
 from .formats import RestoredToken
 from .lexicon import Lexicon
-from .neural import Redecider
 from .prose import ProseWord, ProseWriter
 from .search import Choice, IdentityMemo, Option, Search, confidence
 from .sentences import sentence_cuts
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .neural import Redecider
 
 @dataclass(slots=True)
 class Draft:
@@ -54,9 +57,12 @@ class Restorer:
     ['Red', 'Army']
     """
 
-    def __init__(self, model_dir: str | Path | None = None, settings: Settings = Settings()) -> None:
+    def __init__(self, model_dir: str | Path | None = None, settings: Settings = Settings(),
+                 accurate: bool = False) -> None:
+        """``accurate=True`` (or ``settings.accurate``): the neural model re-decides close calls
+        (needs ``pip install 'destem[accurate]'``; see :mod:`restore.neural`)."""
         self.model = model.load(model_dir if model_dir is not None else model.default_model_dir())
-        self.settings = settings
+        self.settings = replace(settings, accurate=True) if accurate else settings
         scorers.check(settings.scorers + settings.prose_scorers)  # a typo fails here, not mid-run
         self._word_options: IdentityMemo[list[Candidate], list[Option]] = IdentityMemo(self._options_of)
 
@@ -90,9 +96,11 @@ class Restorer:
 
     @cached_property
     def redecider(self) -> Redecider:
+        from . import neural, parallel  # only accurate mode needs llama.cpp
+
         s = self.settings
-        lm = neural.NeuralLM(neural.model_path(), s.neural_threads or neural.threads_for(1))
-        return Redecider(lm, s.neural_weight, s.neural_right)
+        lm = neural.NeuralLM(neural.model_path(), s.neural_threads or neural.threads_for(parallel.sharing))
+        return neural.Redecider(lm, s.neural_weight, s.neural_right)
 
     def preload(self, prose: bool) -> None:
         """Load every part a run will use now (before workers fork, so they
@@ -101,6 +109,8 @@ class Restorer:
         for part in ("candidates", "search", "truecaser", "prose_writer")[: 4 if prose else 3]:
             getattr(self, part)
         if self.settings.accurate:
+            from . import neural
+
             neural.model_path()
             neural.runtime()
 
@@ -180,6 +190,8 @@ class Restorer:
         """Accurate mode: every sentence decided by the n-gram search, then
         its close calls re-decided by the neural model, all sentences of
         ``tokens`` in one pass (the model reads them as one text)."""
+        from . import neural
+
         s = self.settings
         drafts = [self._words(tokens[start:end]) for start, end in spans]
         close = [neural.close_calls(d.written, [[c.word for c in cands] for cands in d.positions],

@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -34,6 +35,7 @@ from .files import (
     Errors, check_input, check_output, discard_stdout, expand_inputs, open_output, read_chunks, read_lines,
     stop_requested,
 )
+from .neural import describe as describe_neural, threads_for as neural_threads_for
 from .parallel import map_ordered
 from .pipeline import stem_line
 from .sentences import Piece, cut_pieces
@@ -44,9 +46,31 @@ EXIT_CODES: dict[type[DestemError], int] = {
     InputError: 1, UsageError: 2, ModelError: 3, BuildError: 4, ClusterError: 5, OutputError: 6,
 }
 EXIT_INTERRUPTED = 130
+ACCURATE_BATCH_CHARS = 4_000
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn stemmed, stopword-stripped text back into words.")
+
+
+def _version(asked: bool) -> None:
+    """destem's version, the default model's, and the optional neural model's."""
+    if not asked:
+        return
+    from importlib.metadata import version
+
+    typer.echo(f"destem {version('destem')} (model format {model.FORMAT_VERSION})")
+    typer.echo(f"default model: {model.default_model_dir()}")
+    neural_model = describe_neural()
+    typer.echo(f"neural model (--accurate): {neural_model or 'not installed; pip install ' + repr('destem[accurate]')}")
+    raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the versions of destem and its models, then exit.")] = False,
+) -> None:
+    """Turn stemmed, stopword-stripped text back into words."""
 
 
 class Format(str, Enum):
@@ -119,6 +143,8 @@ def restore(
     model_dir: Annotated[Optional[Path], typer.Option("--model", help="Model directory (default: the built default model).")] = None,
     errors: ErrorsOpt = Errors.strict,
     jobs: Annotated[int, typer.Option(min=0, help="Worker processes; 0 means one per core.")] = 0,
+    accurate: Annotated[bool, typer.Option("--accurate", help="Let a small neural language model re-decide the close calls "
+                        "(about 150x slower; needs pip install 'destem[accurate]').")] = False,
 ) -> None:
     """Restore stemmed text: one output line per input line (one word per token unless --format text)."""
     sources = sources or ["-"]
@@ -126,8 +152,11 @@ def restore(
         raise UsageError("several inputs, or --dask, need --out-dir")
     if out_dir is not None and output is not None:
         raise UsageError("use either -o or --out-dir")
-    settings = Settings(beam=beam)
     workers = jobs or os.cpu_count() or 1
+    # Accurate mode does ~150x the work per character: smaller batches keep --jobs busy.
+    settings = Settings(beam=beam, accurate=accurate, **({"batch_chars": ACCURATE_BATCH_CHARS} if accurate else {}))
+    if accurate and dask and dask.startswith("local:") and dask[6:].isdigit():
+        settings = replace(settings, neural_threads=neural_threads_for(int(dask[6:])))
     if out_dir is None:
         check_input(sources[0])
         if output is not None:

