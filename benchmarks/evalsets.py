@@ -31,6 +31,8 @@ class EvalSet:
     model: str = "default"  # "default" or "no-essay"
     full: list[list[str]] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
+    # Each input line: (document index, first sentence, end sentence).
+    lines: list[tuple[int, int, int]] = field(default_factory=list)
 
     @property
     def tokens(self) -> int:
@@ -39,12 +41,15 @@ class EvalSet:
 
 def from_documents(name: str, texts: list[str], model: str = "default") -> EvalSet:
     evalset = EvalSet(name, [], model)
-    for text in texts:
+    for document, text in enumerate(texts):
         for line in text.splitlines():
+            first = len(evalset.sentences)
             for written, tokens in pipeline.sentences_with_text(line):
                 evalset.sentences.append(pipeline.surviving(tokens))
                 evalset.full.append(tokens)
                 evalset.references.append(written)
+            if len(evalset.sentences) > first:
+                evalset.lines.append((document, first, len(evalset.sentences)))
     return evalset
 
 

@@ -100,7 +100,7 @@ class Restorer:
 
         s = self.settings
         lm = neural.NeuralLM(neural.model_path(), s.neural_threads or neural.threads_for(parallel.sharing))
-        return neural.Redecider(lm, s.neural_weight, s.neural_right)
+        return neural.Redecider(lm, s.neural_weight, s.neural_switch, s.neural_right)
 
     def preload(self, prose: bool) -> None:
         """Load every part a run will use now (before workers fork, so they

@@ -268,14 +268,15 @@ class Redecider:
     """Re-decides close calls with the neural model (see the module's text).
 
     ``weight`` scales the neural model's log10 difference against the n-gram
-    search's; ``right`` is how many sub-word tokens after a word are read to
-    judge it; ``context`` caps the sub-word tokens of the previous sentence
-    read before a chunk.
+    search's; ``switch`` is the log10 cost of overruling the n-gram search;
+    ``right`` is how many sub-word tokens after a word are read to judge it;
+    ``context`` caps the sub-word tokens of the text before a chunk.
     """
 
-    def __init__(self, lm: NeuralLM, weight: float, right: int, context: int = 64) -> None:
+    def __init__(self, lm: NeuralLM, weight: float, switch: float, right: int, context: int = 64) -> None:
         self.lm = lm
         self.weight = weight
+        self.switch = switch
         self.right = right
         self.context = context
 
@@ -283,8 +284,14 @@ class Redecider:
                 ) -> list[dict[int, list[float]]]:
         """For each sentence (its chosen words, as written) and its close
         calls (by position), the combined log10 score of each candidate
-        against the chosen word (0 for the chosen word itself)."""
-        stream = [(s, p, self.lm.pieces(w)) for s, sentence in enumerate(sentences) for p, w in enumerate(sentence)]
+        against the chosen word (0 for the chosen word itself).
+
+        The model reads the restored words as they are, without the removed
+        stopwords: reading prose (the stopwords put back first) did no
+        better on the development splits (see ``restore.settings``).
+        """
+        stream = [(s, p, self.lm.pieces(word)) for s, sentence in enumerate(sentences)
+                  for p, word in enumerate(sentence)]
         out: list[dict[int, list[float]]] = [{} for _ in sentences]
         for group in self._groups(stream):
             chunks: list[tuple[int, ...]] = []
@@ -315,7 +322,7 @@ class Redecider:
             for (s, p, k), v, score in zip(owners, variants, scores):
                 chosen_logp = float(base[v.chunk][v.start:v.base_end].sum())
                 combined = out[s].setdefault(p, list(close[s][p].deltas))
-                combined[k] = close[s][p].deltas[k] + self.weight * (score - chosen_logp) / _LN10
+                combined[k] = close[s][p].deltas[k] + self.weight * (score - chosen_logp) / _LN10 - self.switch
         return out
 
     def _groups(self, stream: list[tuple[int, int, tuple[int, ...]]]) -> list[list[tuple[list[int], int, int]]]:
