@@ -20,7 +20,7 @@ from restore import Restorer, Settings, formats
 from restore.build import build_model
 from restore.build.sources import DEFAULT_SOURCES
 
-from . import evalsets, levers, prose, report, scale, scoring, startup, terms
+from . import accurate, evalsets, levers, prose, report, scale, scoring, startup, terms
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -127,6 +127,7 @@ def main() -> None:
         "levers": levers.run(models, sets),
         "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, answers, BEAMS)},
         "startup": startup.run(models["default"]),
+        "accurate": accurate.compare(models, sets, RESULTS),
         "terms": [terms.run(Restorer(models["default"]), s, wordfreq.get_frequency_dict("en", "large"))
                   for s in sets if s.name == "wikipedia"],
         "models": {name: json.loads((path / "manifest.json").read_text()) for name, path in models.items()},

@@ -13,6 +13,8 @@ so restoring one short line does not pay for the whole model.
     case.bin        KenLM binary over the same tokens as written (the case model)
     prose.bin       KenLM binary over the full text, stopwords kept (the prose model)
     spelling.bin    character 6-gram KenLM binary of names (ranks guessed spellings)
+    english.bin     KenLM binary of CMU's generic US-English trigram model (optional;
+                    re-reads the chosen words in prose form)
     stems.tsv       stem -> candidate words with log10 P(word | stem), sorted by stem
     cases.tsv       word -> usual written form, and its form opening a sentence
     gaps.json.gz    the stopword runs that filled gaps between content words
@@ -50,6 +52,7 @@ class ModelFiles:
         self.case = self.folder / "case.bin"
         self.prose = self.folder / "prose.bin"
         self.spelling = self.folder / "spelling.bin"
+        self.english = self.folder / "english.bin"
         self.stems = self.folder / "stems.tsv"
         self.cases = self.folder / "cases.tsv"
         self.gaps = self.folder / "gaps.json.gz"
@@ -57,13 +60,17 @@ class ModelFiles:
         self.manifest = self.folder / "manifest.json"
 
     def data_files(self) -> list[Path]:
-        """Every file but the manifest, which records their sizes."""
+        """Every file every model has, but the manifest, which records their sizes."""
         return [self.lm, self.case, self.prose, self.spelling, self.stems, self.cases, self.gaps, self.rules]
+
+    def optional_files(self) -> list[Path]:
+        """Files a model may have (the manifest lists those it has)."""
+        return [self.english]
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Write the manifest last: the format and every data file's size."""
-        manifest = {"format": FORMAT_VERSION, **manifest,
-                    "bytes": {p.name: p.stat().st_size for p in self.data_files()}}
+        present = self.data_files() + [p for p in self.optional_files() if p.is_file()]
+        manifest = {"format": FORMAT_VERSION, **manifest, "bytes": {p.name: p.stat().st_size for p in present}}
         self.manifest.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
@@ -115,7 +122,11 @@ def load(folder: str | Path) -> Model:
     if manifest.get("format") != FORMAT_VERSION:
         raise ModelError(f"model directory {where} was built by another version of destem "
                          f"(format {manifest.get('format')}, this one reads {FORMAT_VERSION}); {rebuild_hint(where)}")
-    for path in files.data_files():
+    listed = [p for p in files.optional_files() if p.name in manifest["bytes"]]
+    missing = [p.name for p in listed if not p.is_file()]
+    if missing:
+        raise ModelError(f"model directory {where} lacks {', '.join(missing)}; {rebuild_hint(where)}")
+    for path in files.data_files() + listed:
         expected = manifest["bytes"].get(path.name)
         size = path.stat().st_size
         if size != expected:
@@ -180,6 +191,11 @@ class Model:
     def spelling_lm(self) -> kenlm.Model:
         """The character model of names."""
         return self._kenlm(self.files.spelling)
+
+    @cached_property
+    def english_lm(self) -> kenlm.Model | None:
+        """CMU's generic English model, if the model was built with it."""
+        return self._kenlm(self.files.english) if self.files.english.name in self.manifest["bytes"] else None
 
     @cached_property
     def lexicon(self) -> Lexicon:

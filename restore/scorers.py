@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import kenlm
 
+from .errors import ModelError
 from .lm import lm_token
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 State = Hashable
+_PREPARED_SIZE = 200_000
 
 
 class Scorer(Protocol):
@@ -58,13 +60,21 @@ class KenLMScorer:
         self.vocabulary = vocabulary
         self.oov_penalty = oov_penalty
         self.order = model.order
+        self._prepared: dict[tuple[str, ...], tuple[tuple[str, ...], float]] = {}
 
     def prepare(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], float]:
-        tokens = tuple(map(self.vocabulary, words))
-        unknown = 0
-        for token in tokens:
-            unknown += token not in self.model
-        return tokens, unknown * self.oov_penalty
+        # Memoised: prose-form rows are made afresh for every sentence, but
+        # their options (a run and a word) recur.
+        found = self._prepared.get(words)
+        if found is None:
+            tokens = tuple(map(self.vocabulary, words))
+            unknown = 0
+            for token in tokens:
+                unknown += token not in self.model
+            if len(self._prepared) >= _PREPARED_SIZE:
+                self._prepared.clear()
+            found = self._prepared[words] = (tokens, unknown * self.oov_penalty)
+        return found
 
     def begin(self, sentence_start: bool) -> kenlm.State:
         state = kenlm.State()
@@ -129,6 +139,34 @@ class KenLMScorer:
         return self.model.BaseScore(state, "</s>", kenlm.State())
 
 
+class LastWord:
+    """Another scorer that reads only the last word of each option: the
+    word model (which knows no stopwords) inside a search whose options are
+    stopword runs followed by a word."""
+
+    def __init__(self, inner: KenLMScorer) -> None:
+        self.inner = inner
+        self.order = inner.order
+
+    def prepare(self, words: tuple[str, ...]) -> tuple[Any, float]:
+        return self.inner.prepare(words[-1:])
+
+    def begin(self, sentence_start: bool) -> State:
+        return self.inner.begin(sentence_start)
+
+    def expand(self, state: State, options: Sequence[Any]) -> list[tuple[float, State]]:
+        return self.inner.expand(state, options)
+
+    def finish(self, state: State) -> float:
+        return self.inner.finish(state)
+
+
+def english_token(word: str) -> str:
+    """Words as CMU's English model knows them: lowercased (it has no
+    punctuation or digits; those read as its unknown word)."""
+    return word.lower()
+
+
 def rare_class(word: str) -> str:
     """The prose model's token for a word too rare to have its own.
 
@@ -155,7 +193,15 @@ SCORERS: dict[str, Callable[[Model, Settings], Scorer]] = {
     "words": lambda model, settings: KenLMScorer(model.lm, lm_token, settings.oov_penalty),
     "case": lambda model, settings: KenLMScorer(model.case_lm, lm_token),
     "prose": lambda model, settings: KenLMScorer(model.prose_lm, prose_vocabulary(model.prose_lm)),
+    "content": lambda model, settings: LastWord(KenLMScorer(model.lm, lm_token, settings.oov_penalty)),
+    "english": lambda model, settings: KenLMScorer(_needs(model.english_lm, "english.bin"), english_token),
 }
+
+
+def _needs(part: kenlm.Model | None, name: str) -> kenlm.Model:
+    if part is None:
+        raise ModelError(f"this model has no {name}; rebuild it with: destem build-model")
+    return part
 
 
 def check(uses: Sequence[tuple[str, float]]) -> None:

@@ -67,5 +67,5 @@ def essay_model(tmp_path_factory, essay_sentences) -> Path:
     folder = tmp_path_factory.mktemp("essay-model")
     words = folder / "words.txt"
     words.write_text("\n".join(sorted({t.surface for s in essay_sentences for t in s})) + "\n", encoding="utf-8")
-    return build_model(folder / "model", source_names=["essay"], order=3, memory="200M", jobs=1,
+    return build_model(folder / "model", source_names=["essay"], order=3, memory="200M", jobs=1, english=False,
                        word_list=words, frequencies=False)

@@ -36,7 +36,7 @@ print("wordnet", sources.wordnet_dir())
 essay = next(sources.essay_documents()).text
 words = Path(sys.argv[2]) / "words.txt"
 words.write_text(" ".join(sorted(set(essay.split()))), encoding="utf-8")
-build_model(Path(sys.argv[2]) / "model", source_names=["essay"], order=3, memory="200M", jobs=1,
+build_model(Path(sys.argv[2]) / "model", source_names=["essay"], order=3, memory="200M", jobs=1, english=False,
             word_list=words, frequencies=False)
 """
 

@@ -26,7 +26,7 @@ from ..model import ModelFiles
 from ..parallel import worker_signals
 from ..pipeline import STOPWORDS, full_sentences
 from ..scorers import rare_class
-from . import kenlm, sources
+from . import cmu, kenlm, sources
 from . import lexicon as lexicon_build
 from .gaps import GapCounter
 from .progress import log
@@ -82,13 +82,16 @@ def build_model(
     word_list: Path | None = None,
     wordnet: Path | None = None,
     frequencies: bool = True,
+    english: bool = True,
 ) -> Path:
     """Build a complete model into ``out_dir`` (replacing it atomically).
 
     ``source_names`` picks registry sources (``sotu``, ``brown``,
-    ``wordnet``, ``essay``); ``word_list`` and ``wordnet`` replace the files
-    of the Debian packages; ``frequencies=False`` leaves wordfreq out of the
-    lexicon. Every input is checked before the long work starts.
+    ``wordnet``, ``essay``, ``wiki-offline``); ``word_list`` and ``wordnet``
+    replace the files of the Debian packages; ``frequencies=False`` leaves
+    wordfreq out of the lexicon; ``english=False`` leaves out CMU's English
+    model (and with it the prose-form re-reading of the words). Every input
+    is checked, and every download made, before the long work starts.
     """
     began = time.monotonic()
     corpora = [Path(c) for c in corpora]
@@ -105,6 +108,8 @@ def build_model(
         sources.brown_dir()
     if "wiki-offline" in names:
         sources.wiki_summaries()
+    if english:
+        cmu.fetch()
     if "wordnet" in names:
         wordnet = wordnet or sources.wordnet_dir()
         sources.wordnet_files(wordnet)
@@ -195,6 +200,9 @@ def build_model(
         name_text.write_text("".join(spelling(n) + "\n" for n in lexicon_build.names(lex)), encoding="utf-8")
         kenlm.train(name_text, files.spelling, SPELLING_ORDER, [], memory)
         name_text.unlink()
+        if english:
+            manifest["english"] = cmu.build(files.english)
+            manifest["licences"]["english"] = cmu.LICENCE
         manifest["build_seconds"] = round(time.monotonic() - began, 1)
         files.write_manifest(manifest)
         if out_dir.exists():

@@ -94,9 +94,14 @@ def train(text: Path, output: Path, order: int, prune: list[int], memory: str = 
     if prune:
         lmplz += ["--prune", *map(str, prune)]
     _run(lmplz, f"training a {order}-gram model on {text.name}")
-    # build_binary's default "probing" layout: fastest to query.
-    _run([str(tools / "build_binary"), "-s", str(arpa), str(output)], "binarizing")
+    binarize(arpa, output)
     arpa.unlink()
+
+
+def binarize(arpa: Path, output: Path) -> None:
+    """An ARPA model as a KenLM binary, in build_binary's default "probing"
+    layout: the fastest to query."""
+    _run([str(build_tools() / "build_binary"), "-s", str(arpa), str(output)], "binarizing")
 
 
 def _run(command: list[str], what: str) -> None:
