@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import kenlm
 
-from .errors import ModelError
 from .lm import lm_token
 
 if TYPE_CHECKING:
@@ -194,14 +193,8 @@ SCORERS: dict[str, Callable[[Model, Settings], Scorer]] = {
     "case": lambda model, settings: KenLMScorer(model.case_lm, lm_token),
     "prose": lambda model, settings: KenLMScorer(model.prose_lm, prose_vocabulary(model.prose_lm)),
     "content": lambda model, settings: LastWord(KenLMScorer(model.lm, lm_token, settings.oov_penalty)),
-    "english": lambda model, settings: KenLMScorer(_needs(model.english_lm, "english.bin"), english_token),
+    "english": lambda model, settings: KenLMScorer(model.english_lm, english_token),
 }
-
-
-def _needs(part: kenlm.Model | None, name: str) -> kenlm.Model:
-    if part is None:
-        raise ModelError(f"this model has no {name}; rebuild it with: destem build-model")
-    return part
 
 
 def check(uses: Sequence[tuple[str, float]]) -> None:
@@ -211,7 +204,13 @@ def check(uses: Sequence[tuple[str, float]]) -> None:
         raise ValueError(f"unknown scorer {unknown[0]!r}; known: {', '.join(sorted(SCORERS))}")
 
 
+# Scorers over an optional part of the model, and that part's name.
+OPTIONAL = {"english": "english_lm"}
+
+
 def make(uses: Sequence[tuple[str, float]], model: Model, settings: Settings) -> list[tuple[Scorer, float]]:
-    """The scorers named in the settings, each with its weight."""
+    """The scorers named in the settings, each with its weight; a scorer over
+    an optional part the model was built without is left out."""
     check(uses)
-    return [(SCORERS[name](model, settings), weight) for name, weight in uses]
+    return [(SCORERS[name](model, settings), weight) for name, weight in uses
+            if name not in OPTIONAL or getattr(model, OPTIONAL[name]) is not None]
