@@ -26,7 +26,10 @@ from .speed import _peak_rss_mb, _reset_peak
 
 SAMPLE_TOKENS = 12_000
 TUNED_ON = 8  # Wikipedia articles whose index is a multiple of this were the tuning split
-MODES = {"default": Settings(), "accurate": Settings(accurate=True)}
+# Each mode with and without the re-reading by CMU's English model (the large n-gram model).
+MODES = {"default": Settings(), "accurate": Settings(accurate=True),
+         "default, no English model": Settings(reread=False),
+         "accurate, no English model": Settings(accurate=True, reread=False)}
 
 
 def sample(evalset: EvalSet, tokens: int = SAMPLE_TOKENS) -> list[list]:
