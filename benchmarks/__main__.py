@@ -89,17 +89,19 @@ def main() -> None:
                         help="skip the model built with the shared Wikipedia corpus")
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite the README from benchmarks/results/latest.json without measuring")
-    parser.add_argument("--only", choices=["accurate"],
+    parser.add_argument("--only", choices=["accurate", "levers"],
                         help="measure this section again into benchmarks/results/latest.json, then rewrite the README")
     args = parser.parse_args()
     if args.render_only:
         report.update_readme(ROOT / "README.md", report.render(json.loads((RESULTS / "latest.json").read_text())))
         return
-    if args.only == "accurate":
+    if args.only:
         results = json.loads((RESULTS / "latest.json").read_text())
-        models = {"default": ensure_model("default"),
-                  "no-essay": ensure_model("no-essay", source_names=[n for n in DEFAULT_SOURCES if n != "essay"])}
-        results["accurate"] = accurate.compare(models, evalsets.registry_sets() + evalsets.shared_sets(), RESULTS)
+        models = {name: MODELS / name for name in ("default", "no-essay", "no-wiki-offline", "wiki")
+                  if (MODELS / name / "manifest.json").is_file()}
+        sets = evalsets.registry_sets() + evalsets.shared_sets()
+        results[args.only] = (accurate.compare(models, sets, RESULTS) if args.only == "accurate"
+                              else levers.run(models, sets))
         (RESULTS / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
         if not args.no_readme:
             report.update_readme(ROOT / "README.md", report.render(results))

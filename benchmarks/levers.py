@@ -63,6 +63,18 @@ def run(models: dict[str, Path], sets: list[EvalSet]) -> list[dict]:
                               ("tokens_per_second", "tokens/s (scoring run, one core)")):
             rows.append({"lever": lever, "set": evalset.name, "metric": label, "before": unread[metric],
                          "after": now[metric]})
+        # Dropped: the English model as a second scorer of the telegraphic words
+        # (no stopwords for it to read), and re-reading with destem's own
+        # prose model instead of the English one.
+        for lever, settings in (
+            ("dropped: CMU's English model scoring the words without stopwords (weight 0.5; before: word model alone)",
+             Settings(reread=False, scorers=(("words", 1.0), ("english", 0.5)))),
+            ("dropped: re-reading with destem's own prose model, not CMU's (before: no re-reading)",
+             Settings(reread_scorers=(("content", 1.0), ("prose", 0.8)))),
+        ):
+            tried = _accuracy(Restorer(models["default"], settings), evalset)
+            rows.append({"lever": lever, "set": evalset.name, "metric": "word accuracy (%)",
+                         "before": unread["words"], "after": tried["words"]})
         without = _accuracy(Restorer(models["no-wiki-offline"]), evalset)
         for metric in ("words", "cased"):
             rows.append({"lever": "10,015 Wikipedia lead sections (`wiki-offline`) in the default model",
