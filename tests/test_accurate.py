@@ -70,8 +70,9 @@ def test_accurate_mode_restores_more_words_of_held_out_text(accurate, default_re
     base, total = _words_right(default_restorer, heldout_lines)
     better, _ = _words_right(accurate, heldout_lines)
     assert total > 500
-    # The benchmark measures about +4 points; demand at least +1.5 here.
-    assert better - base >= 0.015 * total, (base, better, total)
+    # Over the re-read default the benchmark measures +1 to +2.4 points on
+    # every set (+1.2 on this slice when written); demand at least +0.75 here.
+    assert better - base >= 0.0075 * total, (base, better, total)
 
 
 @needs_extra
