@@ -65,7 +65,7 @@ class Restorer:
         (needs ``pip install 'destem[accurate]'``; see :mod:`restore.neural`)."""
         self.model = model.load(model_dir if model_dir is not None else model.default_model_dir())
         self.settings = replace(settings, accurate=True) if accurate else settings
-        scorers.check(settings.scorers + settings.prose_scorers)  # a typo fails here, not mid-run
+        scorers.check(settings.scorers + settings.prose_scorers + settings.reread_scorers)  # a typo fails here
         self._word_options: IdentityMemo[list[Candidate], list[Option]] = IdentityMemo(self._options_of)
 
     @property
@@ -231,10 +231,8 @@ class Restorer:
         close = [neural.close_calls(d.written, [[c.word for c in cands] for cands in d.positions],
                                     self._choices(d), s.neural_margin, s.neural_candidates) for d in drafts]
         for draft, calls, rescored in zip(drafts, close, self.redecider.rescore([d.written for d in drafts], close)):
-            if rescored and draft.choices is not None:
-                changed = neural.apply(draft.path, draft.choices, calls, rescored)
-                if changed:
-                    draft.written = self._cased(draft.positions, draft.path, sentence_start=True)
+            if rescored and neural.apply(draft.path, self._choices(draft), calls, rescored):
+                draft.written = self._cased(draft.positions, draft.path, sentence_start=True)
         return drafts
 
     def _cased(self, positions: list[list[Candidate]], path: list[int], sentence_start: bool) -> list[str]:

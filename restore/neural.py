@@ -186,7 +186,7 @@ class NeuralLM:
         token p given those before, where a variant needs it; 0 elsewhere),
         and of each variant's tail after the chunk's text up to its start.
 
-        The chunks must fit one batch together (see :meth:`groups`).
+        The chunks must fit one batch together (see ``Redecider._groups``).
         """
         import numpy as np
 
@@ -217,14 +217,15 @@ class NeuralLM:
         scores = [float(rows[row_of[v.chunk][v.start - 1], v.tail[0]]) for v in variants]
         first_free = len(chunks)
         pending: list[int] = []
+        pending_tokens = 0
         for index, v in enumerate(variants):
             if len(v.tail) < 2:
                 continue
-            if (sum(len(variants[i].tail) - 1 for i in pending) + len(v.tail) - 1 > self.BATCH
-                    or first_free + len(pending) >= self.SEQUENCES):
+            if pending_tokens + len(v.tail) - 1 > self.BATCH or first_free + len(pending) >= self.SEQUENCES:
                 self._variants(variants, pending, first_free, scores)
-                pending = []
+                pending, pending_tokens = [], 0
             pending.append(index)
+            pending_tokens += len(v.tail) - 1
         if pending:
             self._variants(variants, pending, first_free, scores)
         return base, scores
