@@ -26,10 +26,11 @@ from .speed import _peak_rss_mb, _reset_peak
 
 SAMPLE_TOKENS = 12_000
 TUNED_ON = 8  # Wikipedia articles whose index is a multiple of this were the tuning split
-# Each mode with and without the re-reading by CMU's English model (the large n-gram model).
+# Each mode with and without CMU's English model (the large n-gram model) scoring the words.
+WORDS_ALONE = (("words", 1.0),)
 MODES = {"default": Settings(), "accurate": Settings(accurate=True),
-         "default, no English model": Settings(reread=False),
-         "accurate, no English model": Settings(accurate=True, reread=False)}
+         "default, no English model": Settings(scorers=WORDS_ALONE),
+         "accurate, no English model": Settings(accurate=True, scorers=WORDS_ALONE)}
 
 
 def sample(evalset: EvalSet, tokens: int = SAMPLE_TOKENS) -> list[list]:

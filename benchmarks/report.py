@@ -73,8 +73,8 @@ def render(results: dict) -> str:
     if rows:
         out += ["", "### Accurate mode (`--accurate`): the neural model re-decides close calls", "",
                 "On a sample of each set (every k-th paragraph, restored whole; on Wikipedia only articles the "
-                "weights were not tuned on), each mode in its own process, with and without the re-reading by "
-                "CMU's English model. Tokens/s is wall time with both cores (llama.cpp uses them), the model "
+                "weights were not tuned on), each mode in its own process, with and without CMU's English "
+                "model scoring the words. Tokens/s is wall time with both cores (llama.cpp uses them), the model "
                 "loaded; peak RSS is the process's.", "",
                 "| set | model | sample tokens | mode | words (%) | change | cased (%) | tokens/s | peak RSS (MB) |",
                 "|---|---|---:|---|---:|---:|---:|---:|---:|"]

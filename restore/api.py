@@ -37,8 +37,7 @@ class Draft:
     positions: list[list[Candidate]]
     path: list[int]
     written: list[str]
-    rows: list[list[Option]]  # the options the deciding search chose among
-    search: Search  # that search (scores the alternatives)
+    rows: list[list[Option]]  # the options the search chose among
     choices: list[Choice] | None = None
 
 
@@ -65,7 +64,7 @@ class Restorer:
         (needs ``pip install 'destem[accurate]'``; see :mod:`restore.neural`)."""
         self.model = model.load(model_dir if model_dir is not None else model.default_model_dir())
         self.settings = replace(settings, accurate=True) if accurate else settings
-        scorers.check(settings.scorers + settings.prose_scorers + settings.reread_scorers)  # a typo fails here
+        scorers.check(settings.scorers + settings.prose_scorers)  # a typo fails here
         self._word_options: IdentityMemo[list[Candidate], list[Option]] = IdentityMemo(self._options_of)
 
     @property
@@ -104,30 +103,12 @@ class Restorer:
         lm = neural.NeuralLM(neural.model_path(), s.neural_threads or neural.threads_for(parallel.sharing))
         return neural.Redecider(lm, s.neural_weight, s.neural_switch, s.neural_right)
 
-    @cached_property
-    def rereader(self) -> Search | None:
-        """The search that re-reads the words in prose form, if the model has
-        the English model for it and the settings want it."""
-        s = self.settings
-        if not s.reread or self.model.english_lm is None:
-            return None
-        return Search(scorers.make(s.reread_scorers, self.model, s), s.reread_beam, memoize=False)
-
-    @cached_property
-    def reread_writer(self) -> ProseWriter:
-        """A quicker prose writer: the stopword runs the re-reading reads."""
-        s = self.settings
-        search = Search(scorers.make(s.prose_scorers, self.model, s), s.reread_runs_beam, memoize=False)
-        return ProseWriter(search, self.model.gaps, s.insert_penalty, s.gap_weight, s.reread_gap_runs)
-
     def preload(self, prose: bool) -> None:
         """Load every part a run will use now (before workers fork, so they
         share it). The neural model is checked, not loaded: each worker
         process opens its own."""
-        for part in ("candidates", "search", "truecaser", "rereader"):
+        for part in ("candidates", "search", "truecaser"):
             getattr(self, part)
-        if self.rereader is not None:
-            self.reread_writer
         if prose:
             self.prose_writer
         if self.settings.accurate:
@@ -198,26 +179,15 @@ class Restorer:
         return [((c.word,), weight * c.logprior) for c in cands]
 
     def _words(self, tokens: Sequence[str]) -> Draft:
-        """One sentence decided by the n-gram search, then re-read in prose
-        form: the stopword runs the prose writer puts between the chosen
-        words stay, and each word is chosen again among its candidates, the
-        English model reading the runs and the word together."""
+        """One sentence decided by the n-gram search over its candidates, then cased."""
         positions = [self.candidates(t) for t in tokens]
         rows = [self._word_options(cands) for cands in positions]
         path = self.search.best_path(rows)
-        draft = Draft(positions, path, self._cased(positions, path, sentence_start=True), rows, self.search)
-        if self.rereader is not None and tokens:
-            runs = self.reread_writer.runs(draft.written)
-            draft.rows = [[(run + words, bonus) for words, bonus in row] for run, row in zip(runs, rows)]
-            draft.search = self.rereader
-            draft.path = self.rereader.best_path(draft.rows)
-            if draft.path != path:
-                draft.written = self._cased(positions, draft.path, sentence_start=True)
-        return draft
+        return Draft(positions, path, self._cased(positions, path, sentence_start=True), rows)
 
     def _choices(self, draft: Draft) -> list[Choice]:
         if draft.choices is None:
-            draft.choices = draft.search.explain(draft.rows, draft.path)
+            draft.choices = self.search.explain(draft.rows, draft.path)
         return draft.choices
 
     def _redecided(self, tokens: Sequence[str], spans: list[tuple[int, int]]) -> list[Draft]:

@@ -197,7 +197,7 @@ def build_model_cmd(
     word_list: Annotated[Optional[Path], typer.Option(help="Word list for the lexicon (default: Debian wamerican-insane's).")] = None,
     wordnet: Annotated[Optional[Path], typer.Option(help="Folder of WordNet's data.* files (default: Debian wordnet-base's).")] = None,
     if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing if a usable model is there.")] = False,
-    english: Annotated[bool, typer.Option(help="Include CMU's US-English trigram model (from PyPI pocketsphinx) to re-read the words in prose form.")] = True,
+    english: Annotated[bool, typer.Option(help="Include CMU's US-English trigram model (from PyPI pocketsphinx), a second scorer of words and prose.")] = True,
 ) -> None:
     """Build a model from the registry sources (and --corpus files)."""
     target = out or model.default_model_dir()

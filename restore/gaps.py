@@ -81,17 +81,8 @@ class GapRuns:
         total, runs = entry
         return math.log10((runs.get(run, 0) + SMOOTHING * 10**prior) / (total + SMOOTHING))
 
-    def options(self, prev: str, next_: str, most: int | None = None) -> tuple[tuple[Run, float], ...]:
-        """(run, log10 score) for the gap between two LM tokens (``<s>``/``</s>`` at the ends);
-        with ``most``, only the empty run and the ``most`` best scored others."""
-        if most is not None:
-            key = (prev, next_, most)
-            found = self._cache.get(key)
-            if found is None:
-                every = self.options(prev, next_)
-                found = every[:1] + tuple(sorted(every[1:], key=lambda rs: -rs[1])[:most])
-                self._cache[key] = found
-            return found
+    def options(self, prev: str, next_: str) -> tuple[tuple[Run, float], ...]:
+        """(run, log10 score) for the gap between two LM tokens (``<s>``/``</s>`` at the ends)."""
         key = (prev, next_)
         found = self._cache.get(key)
         if found is None:

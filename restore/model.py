@@ -14,7 +14,7 @@ so restoring one short line does not pay for the whole model.
     prose.bin       KenLM binary over the full text, stopwords kept (the prose model)
     spelling.bin    character 6-gram KenLM binary of names (ranks guessed spellings)
     english.bin     KenLM binary of CMU's generic US-English trigram model (optional;
-                    re-reads the chosen words in prose form)
+                    scores the words beside lm.bin, and the prose beside prose.bin)
     stems.tsv       stem -> candidate words with log10 P(word | stem), sorted by stem
     cases.tsv       word -> usual written form, and its form opening a sentence
     gaps.json.gz    the stopword runs that filled gaps between content words

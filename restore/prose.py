@@ -36,13 +36,11 @@ class ProseWord:
 class ProseWriter:
     """Chooses the stopword runs of each gap with the full-text scorers."""
 
-    def __init__(self, search: Search, gaps: GapRuns, insert_penalty: float, gap_weight: float,
-                 most_runs: int | None = None) -> None:
+    def __init__(self, search: Search, gaps: GapRuns, insert_penalty: float, gap_weight: float) -> None:
         self.search = search
         self.gaps = gaps
         self.insert_penalty = insert_penalty
         self.gap_weight = gap_weight
-        self.most_runs = most_runs  # try only this many of each gap's best runs (and none)
 
     def runs(self, words: Sequence[str]) -> list[Run]:
         """The run inserted before each word and after the last (len(words) + 1 runs).
@@ -59,7 +57,7 @@ class ProseWriter:
             tail = () if word is None else (word,)
             rows.append([
                 (run + tail, self.gap_weight * gap_score - self.insert_penalty * len(run))
-                for run, gap_score in self.gaps.options(previous, lowered, self.most_runs)
+                for run, gap_score in self.gaps.options(previous, lowered)
             ])
             previous = lowered
         chosen = [row[j][0] for row, j in zip(rows, self.search.best_path(rows))]

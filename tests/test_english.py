@@ -1,5 +1,5 @@
-"""CMU's English model: read from PocketSphinx's own binary, and the
-re-reading of the words in prose form that it drives."""
+"""CMU's English model: read from PocketSphinx's own binary, and what it
+adds as the second scorer of the word search."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def test_default_model_has_the_english_model_and_names_its_licence():
     assert manifest["neural"]["licence"] == "Apache-2.0"
 
 
-def test_rereading_in_prose_form_restores_more_held_out_words():
+def test_english_model_beside_the_word_model_restores_more_held_out_words():
     docs = [d for d in sources.sotu_documents() if sources.is_heldout(d)]
     lines = []
     for doc in docs[-3:]:
@@ -64,8 +64,8 @@ def test_rereading_in_prose_form_restores_more_held_out_words():
             if tokens:
                 lines.append(tokens)
     scores = {}
-    for reread in (False, True):
-        restorer = Restorer(default_model_dir(), Settings(reread=reread))
+    for uses in (Settings().scorers, (("words", 1.0),)):
+        restorer = Restorer(default_model_dir(), Settings(scorers=uses))
         right = total = 0
         for tokens in lines:
             words = restorer.restore_words([t.stem for t in tokens])
@@ -73,7 +73,7 @@ def test_rereading_in_prose_form_restores_more_held_out_words():
                 if any(c.isalpha() for c in token.surface):
                     total += 1
                     right += word.lower() == token.surface.lower()
-        scores[reread] = right / total
+        scores[len(uses)] = right / total
     assert total > 3000
-    # Measured +1 to +1.5 points on development splits; demand half a point here.
-    assert scores[True] - scores[False] >= 0.005, scores
+    # Measured +0.9 to +1.5 points on development splits; demand half a point here.
+    assert scores[2] - scores[1] >= 0.005, scores
