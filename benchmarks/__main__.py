@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import wordfreq
@@ -30,11 +31,17 @@ SCALE_MB = (2.0, 8.0)
 SAMPLE_FROM, SAMPLE_TOKENS = 151, 100  # "childhood famili ( 1879-1896 ) ..." in the seed
 
 
-def ensure_model(name: str, **kwargs) -> Path:
+def ensure_model(name: str, source_names: Sequence[str] = tuple(DEFAULT_SOURCES), corpora: Sequence[Path] = ()) -> Path:
+    """The model ``name`` under ``models/``, built unless one from the same
+    registry sources is there already (so adding a source rebuilds them all)."""
     path = MODELS / name
-    if not (path / "manifest.json").is_file():
-        print(f"benchmark: building model {name}", file=sys.stderr, flush=True)
-        build_model(path, **kwargs)
+    manifest = path / "manifest.json"
+    if manifest.is_file():
+        built = {s for s in json.loads(manifest.read_text(encoding="utf-8"))["sources"] if not s.startswith("corpus:")}
+        if built == set(source_names):
+            return path
+    print(f"benchmark: building model {name}", file=sys.stderr, flush=True)
+    build_model(path, corpora=corpora, source_names=source_names)
     return path
 
 
@@ -97,7 +104,7 @@ def main() -> None:
         return
     if args.only:
         results = json.loads((RESULTS / "latest.json").read_text())
-        models = {name: MODELS / name for name in ("default", "no-essay", "no-wiki-offline", "wiki")
+        models = {name: MODELS / name for name in ("default", "no-essay", "no-wiki-offline", "no-nlp-corpus", "wiki")
                   if (MODELS / name / "manifest.json").is_file()}
         sets = evalsets.registry_sets() + evalsets.shared_sets()
         results[args.only] = (accurate.compare(models, sets, RESULTS) if args.only == "accurate"
@@ -111,7 +118,9 @@ def main() -> None:
     models = {"default": ensure_model("default"),
               "no-essay": ensure_model("no-essay", source_names=[n for n in DEFAULT_SOURCES if n != "essay"]),
               "no-wiki-offline": ensure_model("no-wiki-offline",
-                                              source_names=[n for n in DEFAULT_SOURCES if n != "wiki-offline"])}
+                                              source_names=[n for n in DEFAULT_SOURCES if n != "wiki-offline"]),
+              "no-nlp-corpus": ensure_model("no-nlp-corpus",
+                                            source_names=[n for n in DEFAULT_SOURCES if n != "nlp-corpus"])}
     corpus = evalsets.SHARED / "corpora" / "wikipedia-2015-sample.txt.xz"
     if corpus.is_file() and not args.skip_wiki_model:
         models["wiki"] = ensure_model("wiki", corpora=[corpus])

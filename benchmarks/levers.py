@@ -161,11 +161,14 @@ def run(models: dict[str, Path], sets: list[EvalSet]) -> list[dict]:
         rows.append({"lever": "dropped: a cache of the forms chosen clearly elsewhere in the paragraph (before: none)",
                      "set": evalset.name, "metric": "word accuracy (%)", "before": whole["words"],
                      "after": tried["words"]})
-        without = _accuracy(Restorer(models["no-wiki-offline"]), evalset)
-        for metric in ("words", "cased"):
-            rows.append({"lever": "10,015 Wikipedia lead sections (`wiki-offline`) in the default model",
-                         "set": evalset.name, "metric": f"{'word' if metric == 'words' else 'cased'} accuracy (%)",
-                         "before": without[metric], "after": now[metric]})
+        for lever, model in (("10,015 Wikipedia lead sections (`wiki-offline`) in the default model", "no-wiki-offline"),
+                             ("98,538 sentences of mixed web English (`nlp-corpus`) in the default model",
+                              "no-nlp-corpus")):
+            without = _accuracy(Restorer(models[model]), evalset)
+            for metric in ("words", "cased"):
+                rows.append({"lever": lever, "set": evalset.name,
+                             "metric": f"{'word' if metric == 'words' else 'cased'} accuracy (%)",
+                             "before": without[metric], "after": now[metric]})
         if "wiki" in models and evalset.name == "wikipedia":
             wiki = _accuracy(Restorer(models["wiki"]), evalset)
             for metric in ("words", "cased"):

@@ -250,8 +250,8 @@ def restore_text(text: str, model_dir: str | Path | None = None, prose: bool = F
     With ``prose=True`` the removed stopwords are put back and the tokens
     joined into readable text:
 
-    >>> restore_text("trotski born kherson , ukrain novemb 7 , 1879", prose=True)
-    'Trotsky was born in Kherson, Ukraine on November 7, 1879'
+    >>> restore_text("trotski join bolshevik parti juli 1917 .", prose=True)
+    'Trotsky joined the Bolshevik Party in July 1917.'
     """
     if not isinstance(text, str):
         hint = "; decode bytes first" if isinstance(text, (bytes, bytearray)) else ""

