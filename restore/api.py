@@ -10,6 +10,7 @@ steps; the model parts each step needs load when the step first runs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
@@ -20,7 +21,9 @@ from . import formats, model, scorers
 from .candidates import Candidate, CandidateGenerator
 from .casing import Truecaser
 from .formats import RestoredToken
+from .gaps import START, Run
 from .lexicon import Lexicon
+from .lm import lm_token
 from .prose import ProseWord, ProseWriter
 from .search import Choice, IdentityMemo, Option, Search, confidence
 from .sentences import sentence_cuts
@@ -37,7 +40,12 @@ class Draft:
     positions: list[list[Candidate]]
     path: list[int]
     written: list[str]
-    rows: list[list[Option]]  # the options the search chose among
+    rows: list[list[Option]]  # the options the deciding search chose among
+    search: Search  # that search (scores the alternatives)
+    # The joint search's rows hold several options per candidate: each
+    # option's candidate, and the options chosen.
+    owners: list[list[int]] | None = None
+    option_path: list[int] | None = None
     choices: list[Choice] | None = None
 
 
@@ -64,7 +72,7 @@ class Restorer:
         (needs ``pip install 'destem[accurate]'``; see :mod:`restore.neural`)."""
         self.model = model.load(model_dir if model_dir is not None else model.default_model_dir())
         self.settings = replace(settings, accurate=True) if accurate else settings
-        scorers.check(settings.scorers + settings.prose_scorers)  # a typo fails here
+        scorers.check(settings.scorers + settings.prose_scorers + settings.joint_scorers)  # a typo fails here
         self._word_options: IdentityMemo[list[Candidate], list[Option]] = IdentityMemo(self._options_of)
 
     @property
@@ -83,6 +91,15 @@ class Restorer:
     @cached_property
     def search(self) -> Search:
         return Search(scorers.make(self.settings.scorers, self.model, self.settings), self.settings.beam)
+
+    @cached_property
+    def joint_search(self) -> Search | None:
+        """The search that chooses words with their stopword runs, if the
+        settings ask for it and the model has CMU's English model to read them."""
+        s = self.settings
+        if not s.joint or self.model.english_lm is None:
+            return None
+        return Search(scorers.make(s.joint_scorers, self.model, s), s.joint_beam, memoize=False)
 
     @cached_property
     def truecaser(self) -> Truecaser:
@@ -107,7 +124,7 @@ class Restorer:
         """Load every part a run will use now (before workers fork, so they
         share it). The neural model is checked, not loaded: each worker
         process opens its own."""
-        for part in ("candidates", "search", "truecaser"):
+        for part in ("candidates", "search", "joint_search", "truecaser"):
             getattr(self, part)
         if prose:
             self.prose_writer
@@ -179,15 +196,61 @@ class Restorer:
         return [((c.word,), weight * c.logprior) for c in cands]
 
     def _words(self, tokens: Sequence[str]) -> Draft:
-        """One sentence decided by the n-gram search over its candidates, then cased."""
+        """One sentence decided by the n-gram search over its candidates (or
+        by the joint search, with the stopword runs before them), then cased."""
         positions = [self.candidates(t) for t in tokens]
+        if self.joint_search is not None:
+            rows, owners = self._joint_rows(positions)
+            chosen = self.joint_search.best_path(rows)
+            path = [owner[j] for owner, j in zip(owners, chosen)]
+            return Draft(positions, path, self._cased(positions, path, sentence_start=True), rows,
+                         self.joint_search, owners, chosen)
         rows = [self._word_options(cands) for cands in positions]
         path = self.search.best_path(rows)
-        return Draft(positions, path, self._cased(positions, path, sentence_start=True), rows)
+        return Draft(positions, path, self._cased(positions, path, sentence_start=True), rows, self.search)
+
+    def _joint_rows(self, positions: list[list[Candidate]]) -> tuple[list[list[Option]], list[list[int]]]:
+        """Each candidate after no stopword run and after the best-ranked runs
+        of its gap (ranked against the previous position's best candidates),
+        and the candidate each option belongs to."""
+        s = self.settings
+        gaps = self.model.gaps
+        rows, owners = [], []
+        previous = [START]
+        for cands in positions:
+            row: list[Option] = []
+            owner: list[int] = []
+            for k, cand in enumerate(cands):
+                token = lm_token(cand.word.lower())
+                ranked: dict[Run, float] = {}
+                for before in previous:
+                    for run, score in gaps.options(before, token):
+                        if score > ranked.get(run, -math.inf):
+                            ranked[run] = score
+                runs = sorted((r for r in ranked if r), key=ranked.__getitem__, reverse=True)[:s.joint_runs]
+                prior = s.prior_weight * cand.logprior
+                for run in [(), *runs]:
+                    bonus = s.gap_weight * ranked.get(run, 0.0) - s.joint_insert_penalty * len(run)
+                    row.append((run + (cand.word,), prior + bonus))
+                    owner.append(k)
+            rows.append(row)
+            owners.append(owner)
+            previous = [lm_token(c.word.lower()) for c in cands[:3]]
+        return rows, owners
 
     def _choices(self, draft: Draft) -> list[Choice]:
+        """How each position's candidates compared (for the joint search, each
+        candidate's best option stands for it)."""
         if draft.choices is None:
-            draft.choices = self.search.explain(draft.rows, draft.path)
+            if draft.owners is None:
+                draft.choices = draft.search.explain(draft.rows, draft.path)
+            else:
+                draft.choices = []
+                for owner, choice in zip(draft.owners, draft.search.explain(draft.rows, draft.option_path)):
+                    best: dict[int, float] = {}
+                    for j, score in choice.alternatives:  # best first
+                        best.setdefault(owner[j], score)
+                    draft.choices.append(Choice(owner[choice.index], tuple(best.items())))
         return draft.choices
 
     def _redecided(self, tokens: Sequence[str], spans: list[tuple[int, int]]) -> list[Draft]:

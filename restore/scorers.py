@@ -138,6 +138,28 @@ class KenLMScorer:
         return self.model.BaseScore(state, "</s>", kenlm.State())
 
 
+class LastWord:
+    """A scorer that reads only the last word of each option: the word
+    model (which knows no stopwords) inside a search whose options are a
+    stopword run and then a word."""
+
+    def __init__(self, inner: KenLMScorer) -> None:
+        self.inner = inner
+        self.order = inner.order
+
+    def prepare(self, words: tuple[str, ...]) -> tuple[Any, float]:
+        return self.inner.prepare(words[-1:])
+
+    def begin(self, sentence_start: bool) -> State:
+        return self.inner.begin(sentence_start)
+
+    def expand(self, state: State, options: Sequence[Any]) -> list[tuple[float, State]]:
+        return self.inner.expand(state, options)
+
+    def finish(self, state: State) -> float:
+        return self.inner.finish(state)
+
+
 def english_token(word: str) -> str:
     """Words as CMU's English model knows them: lowercased (it has no
     punctuation or digits; those read as its unknown word)."""
@@ -171,6 +193,7 @@ SCORERS: dict[str, Callable[[Model, Settings], Scorer]] = {
     "case": lambda model, settings: KenLMScorer(model.case_lm, lm_token),
     "prose": lambda model, settings: KenLMScorer(model.prose_lm, prose_vocabulary(model.prose_lm)),
     "english": lambda model, settings: KenLMScorer(model.english_lm, english_token),
+    "content": lambda model, settings: LastWord(KenLMScorer(model.lm, lm_token, settings.oov_penalty)),
 }
 
 

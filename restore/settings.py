@@ -107,6 +107,25 @@ class Settings:
     neural_right: int = 1
     neural_threads: int = 0
 
+    # Joint search (off by default: a third of the speed): each word is
+    # chosen together with the stopword run before it. A candidate's options
+    # are no run and the ``joint_runs`` runs the gap statistics rank best
+    # between it and the previous position's three best candidates; the word
+    # model reads the word alone (``content``), CMU's model the run and the
+    # word. On the development splits of ``scorers`` (sotu, Brown,
+    # Wikipedia; default 81.42, 77.26, 80.32 at ~20k tokens/s in that
+    # prototype):
+    #   4 runs, beam 8, no cost per inserted word: 82.10, 77.50, 80.73 at 3.8k tokens/s
+    #   4 runs, beam 8, cost -0.45 (prose's):      81.94, 77.54, 80.51
+    #   2 runs, beam 4:                            81.92, 77.41, 80.57 at 6.2k
+    #   1 run, beam 4:                             81.84, 77.41, 80.59 at 7.8k
+    #   the best-ranked run only, no choice of none: 81.10, 76.88, 80.11
+    joint: bool = False
+    joint_runs: int = 4
+    joint_beam: int = 8
+    joint_insert_penalty: float = 0.0
+    joint_scorers: tuple[ScorerUse, ...] = (("content", 1.0), ("english", 0.8))
+
     # Orchestration. A sentence is cut after . ! ? and every ``max_sentence``
     # tokens, so unpunctuated input cannot grow one search without bound;
     # lines are sent to workers in batches of about ``batch_chars``.

@@ -14,11 +14,12 @@ from .conftest import ESSAY, STEMMED_SEED, assert_clean_error, run
 pytestmark = pytest.mark.system
 
 
-def test_restoring_the_seed_keeps_every_line_and_token(tmp_path):
+@pytest.mark.parametrize("mode", [[], ["--joint"]], ids=["default", "joint"])
+def test_restoring_the_seed_keeps_every_line_and_token(tmp_path, mode):
     text = "\n".join(STEMMED_SEED.read_text(encoding="utf-8").split(" . ")[:40]) + "\n\nsecond paragraph .\n"
     source = tmp_path / "in.txt"
     source.write_text(text, encoding="utf-8")
-    done = run("restore", str(source), "--format", "tokens")
+    done = run("restore", str(source), "--format", "tokens", *mode)
     assert done.returncode == 0, done.stderr.decode()
     out_lines = done.stdout.decode().split("\n")[:-1]
     in_lines = text.split("\n")[:-1]
