@@ -107,7 +107,7 @@ class Settings:
     neural_right: int = 1
     neural_threads: int = 0
 
-    # Joint search (off by default: a third of the speed): each word is
+    # Joint search (off by default: an eighth of the speed): each word is
     # chosen together with the stopword run before it. A candidate's options
     # are no run and the ``joint_runs`` runs the gap statistics rank best
     # between it and the previous position's three best candidates; the word
