@@ -119,18 +119,16 @@ def run(models: dict[str, Path], sets: list[EvalSet]) -> list[dict]:
         rows.append({"lever": "6 candidates per token (before: 12)", "set": evalset.name,
                      "metric": "tokens/s (scoring run, one core)", "before": before["tokens_per_second"],
                      "after": now["tokens_per_second"]})
-        alone = _accuracy(plain, evalset, warm=True)
-        lever = "CMU's English trigram model (`english.bin`) scoring the words beside the word model (before: word model alone)"
-        for metric, label in (("words", "word accuracy (%)"), ("cased", "cased accuracy (%)"),
-                              ("tokens_per_second", "tokens/s (scoring run, one core)")):
-            rows.append({"lever": lever, "set": evalset.name, "metric": label, "before": alone[metric],
-                         "after": now[metric]})
-        joint = _accuracy(joint_restorer, evalset, warm=True)
-        lever = "opt-in (`--joint`): each word chosen together with the stopword run before it (before: default)"
-        for metric, label in (("words", "word accuracy (%)"), ("cased", "cased accuracy (%)"),
-                              ("tokens_per_second", "tokens/s (scoring run, one core)")):
-            rows.append({"lever": lever, "set": evalset.name, "metric": label, "before": now[metric],
-                         "after": joint[metric]})
+        for lever, before, after in (
+            ("CMU's English trigram model (`english.bin`) scoring the words beside the word model (before: word model alone)",
+             _accuracy(plain, evalset, warm=True), now),
+            ("opt-in (`--joint`): each word chosen together with the stopword run before it (before: default)",
+             now, _accuracy(joint_restorer, evalset, warm=True)),
+        ):
+            for metric, label in (("words", "word accuracy (%)"), ("cased", "cased accuracy (%)"),
+                                  ("tokens_per_second", "tokens/s (scoring run, one core)")):
+                rows.append({"lever": lever, "set": evalset.name, "metric": label, "before": before[metric],
+                             "after": after[metric]})
         # Dropped: the word model's words re-read in prose form by the English
         # model, and a cache of the forms chosen clearly elsewhere in the paragraph.
         tried = _accuracy(reread_restorer, evalset, reread)

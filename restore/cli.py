@@ -300,4 +300,14 @@ def main() -> None:
         code = EXIT_INTERRUPTED
     for signum in (signal.SIGTERM, signal.SIGINT):  # the work is over: nothing is left to interrupt
         signal.signal(signum, signal.SIG_IGN)
+    if code == EXIT_INTERRUPTED:
+        # CPython remembers a KeyboardInterrupt raised inside some C calls
+        # even once it was handled, and would end the process by SIGINT
+        # instead of this exit code; the work is wound down, so leave now.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except OSError:
+                pass
+        os._exit(code)
     sys.exit(code if isinstance(code, int) else 0)

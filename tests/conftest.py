@@ -40,6 +40,19 @@ def run(*args: str, stdin: bytes | None = None, **kwargs) -> subprocess.Complete
     return subprocess.run([*DESTEM, *args], input=stdin, capture_output=True, timeout=300, **kwargs)
 
 
+def words_right(restorer: Restorer, lines: list[list[pipeline.Token]]) -> tuple[int, int]:
+    """Alphabetic tokens restored exactly (case-insensitive), and how many there are."""
+    right = total = 0
+    for tokens in lines:
+        words = restorer.restore_words([t.stem for t in tokens])
+        assert len(words) == len(tokens)
+        for token, word in zip(tokens, words):
+            if any(c.isalpha() for c in token.surface):
+                total += 1
+                right += word.lower() == token.surface.lower()
+    return right, total
+
+
 def assert_clean_error(done: subprocess.CompletedProcess, code: int, *words: str) -> None:
     """Exit ``code``, one line on stderr naming ``words``, no traceback."""
     err = done.stderr.decode()

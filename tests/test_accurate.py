@@ -16,7 +16,7 @@ import pytest
 from restore import Restorer, Settings, default_model_dir, neural, pipeline
 from restore.build import sources
 
-from .conftest import DESTEM, assert_clean_error, run
+from .conftest import DESTEM, assert_clean_error, run, words_right
 
 pytestmark = pytest.mark.accurate
 
@@ -53,22 +53,10 @@ def heldout_lines() -> list[list[pipeline.Token]]:
     return lines[:40]
 
 
-def _words_right(restorer: Restorer, lines: list[list[pipeline.Token]]) -> tuple[int, int]:
-    right = total = 0
-    for tokens in lines:
-        words = restorer.restore_words([t.stem for t in tokens])
-        assert len(words) == len(tokens)
-        for token, word in zip(tokens, words):
-            if any(c.isalpha() for c in token.surface):
-                total += 1
-                right += word.lower() == token.surface.lower()
-    return right, total
-
-
 @needs_extra
 def test_accurate_mode_restores_more_words_of_held_out_text(accurate, default_restorer, heldout_lines):
-    base, total = _words_right(default_restorer, heldout_lines)
-    better, _ = _words_right(accurate, heldout_lines)
+    base, total = words_right(default_restorer, heldout_lines)
+    better, _ = words_right(accurate, heldout_lines)
     assert total > 500
     # Over the default (CMU's English model scoring the words) the benchmark
     # measures +0.8 to +2.5 points on every set (+1.3 on this slice when
