@@ -220,8 +220,8 @@ class Restorer:
         for cands in positions:
             row: list[Option] = []
             owner: list[int] = []
-            for k, cand in enumerate(cands):
-                token = lm_token(cand.word.lower())
+            tokens = [lm_token(cand.word.lower()) for cand in cands]
+            for k, (cand, token) in enumerate(zip(cands, tokens)):
                 ranked: dict[Run, float] = {}
                 for before in previous:
                     for run, score in gaps.options(before, token):
@@ -235,7 +235,7 @@ class Restorer:
                     owner.append(k)
             rows.append(row)
             owners.append(owner)
-            previous = [lm_token(c.word.lower()) for c in cands[:3]]
+            previous = tokens[:3]
         return rows, owners
 
     def _choices(self, draft: Draft) -> list[Choice]:
