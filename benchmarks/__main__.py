@@ -28,6 +28,8 @@ MODELS = ROOT / "models"
 RESULTS = Path(__file__).resolve().parent / "results"
 BEAMS = (2, 8, 32)
 SCALE_MB = (2.0, 8.0)
+# Many small files against the same lines as one: the cost of each file.
+SCALE_FILES, SCALE_LINES_PER_FILE = 2_000, 5
 SAMPLE_FROM, SAMPLE_TOKENS = 151, 100  # "childhood famili ( 1879-1896 ) ..." in the seed
 
 
@@ -89,6 +91,15 @@ def speed(model: Path, text: Path, answers: Path, beams: tuple[int, ...]) -> lis
     return rows
 
 
+def measure_scale(model: Path, sets: list) -> list[dict]:
+    """The Large-input table: the Wikipedia set's stems (else the first set's) at each size and way of running."""
+    speed_set = next((s for s in sets if s.name == "wikipedia"), sets[0])
+    lines = [" ".join(t.stem for t in s) for s in speed_set.sentences]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    return (scale.run(model, lines, RESULTS, SCALE_MB, ("1", "2", "dask:local:2", "one-line"))
+            + scale.many_files(model, lines, RESULTS, SCALE_FILES, SCALE_LINES_PER_FILE))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README.md")
@@ -96,7 +107,7 @@ def main() -> None:
                         help="skip the model built with the shared Wikipedia corpus")
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite the README from benchmarks/results/latest.json without measuring")
-    parser.add_argument("--only", choices=["accurate", "levers"],
+    parser.add_argument("--only", choices=["accurate", "levers", "scale"],
                         help="measure this section again into benchmarks/results/latest.json, then rewrite the README")
     args = parser.parse_args()
     if args.render_only:
@@ -107,8 +118,11 @@ def main() -> None:
         models = {name: MODELS / name for name in ("default", "no-essay", "no-wiki-offline", "no-nlp-corpus", "wiki")
                   if (MODELS / name / "manifest.json").is_file()}
         sets = evalsets.registry_sets() + evalsets.shared_sets()
-        results[args.only] = (accurate.compare(models, sets, RESULTS) if args.only == "accurate"
-                              else levers.run(models, sets))
+        if args.only == "scale":
+            results["scale"] = measure_scale(models["default"], sets)
+        else:
+            results[args.only] = (accurate.compare(models, sets, RESULTS) if args.only == "accurate"
+                                  else levers.run(models, sets))
         (RESULTS / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
         if not args.no_readme:
             report.update_readme(ROOT / "README.md", report.render(results))
@@ -139,9 +153,8 @@ def main() -> None:
                        encoding="utf-8")
     seed = (ROOT / "data" / "trotsky.stemmed.txt").read_text(encoding="utf-8").split()
     stemmed = " ".join(seed[SAMPLE_FROM:SAMPLE_FROM + SAMPLE_TOKENS])
-    scale_lines = [" ".join(t.stem for t in s) for s in speed_set.sentences]
     results = {
-        "scale": scale.run(models["default"], scale_lines, RESULTS, SCALE_MB, ("1", "2", "dask:local:2", "one-line")),
+        "scale": measure_scale(models["default"], sets),
         "sample": {"stemmed": stemmed,
                    "restored": formats.line_handler(Restorer(models["default"]), "tokens")(stemmed),
                    "prose": formats.line_handler(Restorer(models["default"]), "text")(stemmed)},

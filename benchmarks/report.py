@@ -109,19 +109,28 @@ def render(results: dict) -> str:
             "| `--format tokens` (s) | `--format text` (s) | bare `python -c pass`, same run (s) |",
             "|---:|---:|---:|",
             f"| {startup['tokens_seconds']} | {startup['text_seconds']} | {startup['python_seconds']} |"]
-    out += ["", "### Large input: the `destem restore` command with `--jobs 1`, `--jobs 2`, `--dask local:2`, and one long line", "",
+    out += ["", "### Large input: the `destem restore` command with `--jobs 1`, `--jobs 2`, `--dask local:2`, one long line, and thousands of small files", "",
             "| input (MB) | tokens | run | seconds | tokens/s | speed-up | peak RSS of any process (MB) |",
             "|---:|---:|---|---:|---:|---:|---:|"]
-    single = {r["megabytes"]: r["tokens_per_second"] for r in results["scale"] if str(r["jobs"]) == "1"}
+    # Each row against the one-process run of the same lines: --jobs 1 on
+    # one file, or --out-dir on one file for the many-files rows.
+    single = {(r["megabytes"], str(r["jobs"]).startswith("files:")): r["tokens_per_second"]
+              for r in results["scale"] if str(r["jobs"]) in ("1", "files:1")}
     for r in results["scale"]:
-        if r["jobs"] == "one-line":
+        jobs = str(r["jobs"])
+        if jobs == "one-line":
             run = "`--jobs 1`, the same tokens on one line"
-        elif str(r["jobs"]).startswith("dask:"):
-            run = f"`--dask {r['jobs'][5:]}`"
+        elif jobs.startswith("dask:"):
+            run = f"`--dask {jobs[5:]}`"
+        elif jobs.startswith("files:"):
+            count = int(jobs[6:])
+            run = (f"`--out-dir`, `--jobs 1`: the same lines as {count:,} files" if count > 1
+                   else "`--out-dir`, `--jobs 1`: one file")
         else:
-            run = f"`--jobs {r['jobs']}`"
+            run = f"`--jobs {jobs}`"
+        reference = single[(r["megabytes"], jobs.startswith("files:"))]
         out.append(f"| {r['megabytes']:g} | {r['tokens']:,} | {run} | {r['seconds']} | "
-                   f"{r['tokens_per_second']:,} | {r['tokens_per_second'] / single[r['megabytes']]:.2f} | "
+                   f"{r['tokens_per_second']:,} | {r['tokens_per_second'] / reference:.2f} | "
                    f"{r['peak_rss_mb']:,} |")
     out += ["", "### Models", "",
             "| model | training tokens | build (s) | word LM (MB) | whole folder (MB) | lexicon stems |",

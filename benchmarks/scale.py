@@ -4,7 +4,8 @@ Inputs are made by repeating the evaluation text's stems to a given size.
 Each run is timed from outside, and its peak memory is read as the largest
 resident size of the command or any of its workers (``RUSAGE_CHILDREN`` of
 a fresh measuring process). The same input at two sizes shows whether
-memory stays flat as the input grows.
+memory stays flat as the input grows, and the same lines as one file and as
+thousands of small files (``--out-dir``) show what each file costs.
 """
 
 from __future__ import annotations
@@ -93,3 +94,30 @@ def run(model: Path, lines: list[str], workdir: Path, sizes: tuple[float, ...], 
     (workdir / "scale-out.txt").unlink(missing_ok=True)
     return rows
 
+
+
+def many_files(model: Path, lines: list[str], workdir: Path, count: int, per_file: int) -> list[dict]:
+    """``count`` files of ``per_file`` lines each, and the same lines as one
+    file, each restored with ``--out-dir`` and ``--jobs 1``: the cost of a
+    file (its output, its manifest entry) beside the cost of its lines."""
+    folder = workdir / "scale-files"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "many").mkdir(parents=True)
+    (folder / "one").mkdir()
+    chosen = [lines[i % len(lines)] for i in range(count * per_file)]
+    for k in range(count):
+        part = chosen[k * per_file:(k + 1) * per_file]
+        (folder / "many" / f"doc{k:05d}.txt").write_text("\n".join(part) + "\n", encoding="utf-8")
+    (folder / "one" / "all.txt").write_text("\n".join(chosen) + "\n", encoding="utf-8")
+    tokens = sum(len(line.split()) for line in chosen)
+    megabytes = round(sum(len(line.encode("utf-8")) + 1 for line in chosen) / 1e6, 2)
+    base = [sys.executable, "-m", "restore", "restore", "--model", str(model), "--jobs", "1"]
+    rows = []
+    for name, files in (("files:1", [str(folder / "one" / "all.txt")]), (f"files:{count}", [str(folder / "many" / "*.txt")])):
+        started = time.perf_counter()
+        result = measure([*base, *files, "--out-dir", str(folder / f"out-{name[6:]}")])
+        rows.append({"megabytes": megabytes, "tokens": tokens, "jobs": name, "seconds": round(result["seconds"], 1),
+                     "tokens_per_second": round(tokens / result["seconds"]), "peak_rss_mb": round(result["peak_rss_mb"])})
+        print(f"benchmark: {name}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+    shutil.rmtree(folder)
+    return rows

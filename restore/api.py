@@ -139,11 +139,13 @@ class Restorer:
 
         With ``alternatives=False`` the per-token scores are skipped (faster).
         """
+        token_list(tokens, "restore_tokens")
         return self.restore(tokens, alternatives=alternatives, prose=False).tokens
 
     def restore_words(self, tokens: Sequence[str]) -> list[str]:
         """Only the restored words, one per token, in their case: what
         ``--format tokens`` writes, without the per-token records."""
+        token_list(tokens, "restore_words")
         words: list[str] = []
         if self.settings.accurate:
             for draft in self._redecided(tokens, list(self.sentences(tokens))):
@@ -163,12 +165,14 @@ class Restorer:
         >>> [(w.word, w.token) for w in r.restore_prose("trotski born kherson".split())[0]]
         [('Trotsky', 0), ('was', None), ('born', 1), ('in', None), ('Kherson', 2)]
         """
+        token_list(tokens, "restore_prose")
         return self.restore(tokens, alternatives=False, prose=True).sentences
 
     def restore(self, tokens: Sequence[str], *, alternatives: bool, prose: bool) -> Restored:
         """Restore sentence by sentence: sentences end after ``.``, ``!``,
         ``?``, and every ``settings.max_sentence`` tokens, so unpunctuated
         input cannot grow the search without bound."""
+        token_list(tokens, "restore")
         result = Restored([], [])
         spans = list(self.sentences(tokens))
         drafts = self._redecided(tokens, spans) if self.settings.accurate else None
@@ -291,6 +295,14 @@ class Restorer:
                 token, word, confidence(alts, choice.index), tuple((cands[k].word, s) for k, s in alts),
             ))
         return restored, prose_words
+
+
+def token_list(tokens: object, where: str) -> None:
+    """Refuse a bare string where a list of tokens belongs: it is a sequence
+    too, and would be restored one character at a time."""
+    if isinstance(tokens, (str, bytes, bytearray)):
+        raise TypeError(f"{where} expects a list of tokens, not {type(tokens).__name__}; "
+                        "split the text first (text.split()), or call restore_text")
 
 
 @lru_cache(maxsize=4)

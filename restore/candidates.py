@@ -13,6 +13,7 @@ candidate.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,8 +33,9 @@ CACHE_SIZE = 200_000
 MAX_WORD = 64
 
 
-# head (anything up to the last run of letters), core (that run), tail.
-_ATTACHED = regex.compile(r"^(?P<head>.*?[^\p{L}]|)(?P<core>\p{L}+)(?P<tail>[^\p{L}]*)$")
+# head (anything up to the last run of letters), core (that run), tail; a
+# combining mark (a decomposed accent) belongs to its letter.
+_ATTACHED = regex.compile(r"^(?P<head>.*?[^\p{L}\p{M}]|)(?P<core>\p{L}[\p{L}\p{M}]*)(?P<tail>[^\p{L}\p{M}]*)$")
 _APOSTROPHES = frozenset({"’", "'"})
 # "X’" in stemmed text is far more often a possessive "X’s" than a bare
 # apostrophe, unless X ends in "s" ("humans’"); the split is a fixed
@@ -102,7 +104,8 @@ class CandidateGenerator:
         return found
 
     def _generate(self, token: str) -> list[Candidate]:
-        lowered = token.lower()
+        # Decomposed accents (NFD: "nai\u0308v") are written composed, as the lexicon has them.
+        lowered = token.lower() if token.isascii() else unicodedata.normalize("NFC", token.lower())
         if len(token) > MAX_WORD or not any(c.isalpha() for c in lowered):
             return [Candidate(token, 0.0, True)]
         known = [Candidate(e.word, e.logprob, True) for e in self.lexicon.lookup(lowered)]

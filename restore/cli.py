@@ -32,8 +32,8 @@ from .errors import (
     BuildError, ClusterError, DestemError, InputError, ModelError, OutputError, UsageError,
 )
 from .files import (
-    Errors, check_input, check_output, discard_stdout, expand_inputs, open_output, read_chunks, read_lines,
-    stop_requested,
+    Errors, check_input, check_output, check_stdout, discard_stdout, expand_inputs, open_output, read_chunks,
+    read_lines, stop_requested,
 )
 from .neural import describe as describe_neural, threads_for as neural_threads_for
 from .parallel import map_ordered
@@ -48,8 +48,9 @@ EXIT_CODES: dict[type[DestemError], int] = {
 EXIT_INTERRUPTED = 130
 ACCURATE_BATCH_CHARS = 4_000
 
+# Help is plain text: with rich markup on, "[accurate]" in an install command vanishes.
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Turn stemmed, stopword-stripped text back into words.")
+                  rich_markup_mode=None, help="Turn stemmed, stopword-stripped text back into words.")
 
 
 def _version(asked: bool) -> None:
@@ -164,14 +165,16 @@ def restore(
         check_input(sources[0])
         if output is not None:
             check_output(output)
+        else:
+            check_stdout()
         handle = formats.piece_handler(_restorer(model_dir, settings), format.value)
         _restore_stream(sources[0], output, errors, handle, settings, workers)
         return
     from .cluster import dask_client, plan, restore_files
 
-    plan(sources, out_dir)  # refuses missing inputs before the model is loaded
-    restorer = _restorer(model_dir, settings)
+    plan(sources, out_dir)  # refuses bad inputs and outputs before the model is loaded
     with dask_client(dask) as client:
+        restorer = _restorer(model_dir, settings)
         restore_files(sources, out_dir, restorer.model_dir, client=client, jobs=workers, settings=settings,
                       fmt=format.value, errors=errors, log=_say, restorer=restorer)
 
@@ -182,6 +185,8 @@ def stem(source: InputArg = "-", output: OutputOpt = None, errors: ErrorsOpt = E
     check_input(source)
     if output is not None:
         check_output(output)
+    else:
+        check_stdout()
     try:
         with open_output(output) as out:
             for line in read_lines(source, errors):
@@ -249,6 +254,8 @@ def terms(
     context_files = [c if c == "-" else str(p) for c in contexts for p in ([c] if c == "-" else expand_inputs([c]))]
     if output is not None:
         check_output(output)
+    else:
+        check_stdout()
     where = "standard input" if source == "-" else source
     lines = [parse_term_line(line, f"{where}: line {n}") for n, line in enumerate(read_lines(source, errors), 1)]
     wanted = {stem for line in lines for stem in line.stems}
@@ -278,12 +285,39 @@ def terms(
         discard_stdout()
 
 
+def _fill_closed_streams() -> None:
+    """Give a closed stdin, stdout or stderr (``<&-``, ``>&-``, ``2>&-``)
+    /dev/null's descriptor, so that no file the command opens takes its
+    number. Python has set the closed stream itself to None: reading or
+    writing it is refused by :mod:`restore.files`; a closed stderr just
+    hears nothing."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+
+
 def main() -> None:
     """Run the command; map every failure to one stderr line and its exit code."""
+    _fill_closed_streams()
     for signum in (signal.SIGTERM, signal.SIGINT):  # a killed run cleans up like Ctrl-C
         signal.signal(signum, _interrupted)
     try:
-        code = app(standalone_mode=False)
+        try:
+            code = app(standalone_mode=False)
+        except SystemExit as exc:
+            # click ends a broken pipe while printing help or the version with
+            # exit 1; like every other output, a reader that left is no error.
+            if not isinstance(exc.__context__, BrokenPipeError):
+                raise
+            discard_stdout()
+            code = 0
         if code == EXIT_INTERRUPTED or stop_requested.is_set():  # typer turns KeyboardInterrupt into 130
             raise KeyboardInterrupt
     except NoArgsIsHelpError as exc:
@@ -298,6 +332,18 @@ def main() -> None:
     except (KeyboardInterrupt, typer.Abort):
         _say("interrupted; output files not finished were not written")
         code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        discard_stdout()
+        code = 0
+    except OSError as exc:
+        # Every file and every output but help and the version goes through
+        # restore.files, which types its failures; what is left without a
+        # file name is click writing those two to a full disk.
+        if exc.filename is not None:
+            raise
+        discard_stdout()
+        _say(f"error: cannot write to standard output ({exc.strerror or exc})")
+        code = EXIT_CODES[OutputError]
     for signum in (signal.SIGTERM, signal.SIGINT):  # the work is over: nothing is left to interrupt
         signal.signal(signum, signal.SIG_IGN)
     if code == EXIT_INTERRUPTED:

@@ -8,13 +8,20 @@ elsewhere, and since every line is restored on its own the output is the
 same byte for byte. Workers load the model once per process and keep it.
 
 ``destem-manifest.json`` in the output folder lists every input, its output,
-line count and the model used; a re-run skips the files it lists as done
-whose input has not changed since.
+line count and what decided its words (the model, the format and the
+settings); a re-run skips the files it lists as done whose input and run
+are unchanged. Each finished file is appended to a journal beside it, and
+the journal is folded into the manifest when the run ends, under a lock on
+the folder: a run of thousands of files writes each entry once, and two
+runs into one folder keep each other's entries.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import dataclasses
+import fcntl
 import hashlib
 import json
 import os
@@ -27,12 +34,18 @@ from typing import Any
 from . import formats
 from .api import Restorer
 from .errors import ClusterError, ModelError, OutputError, UsageError
-from .files import Errors, expand_inputs, open_output, read_chunks
+from .files import Errors, expand_inputs, open_output, read_chunks, remove_stale_parts
+from .model import ModelFiles
 from .parallel import batches, map_ordered
 from .sentences import Piece, cut_pieces
 from .settings import Settings
 
 MANIFEST = "destem-manifest.json"
+JOURNAL = MANIFEST + ".journal"
+# How long a scheduler has to answer before --dask gives up on it.
+CONNECT_SECONDS = 10
+# Settings that change how the work is split, never the words written.
+_NOT_IN_OUTPUT = ("batch_chars", "neural_threads")
 
 
 @lru_cache(maxsize=4)
@@ -101,8 +114,9 @@ def dask_client(spec: str | None) -> Iterator[Any]:
         with cluster, Client(cluster) as client:
             yield client
         return
+    _check_scheduler(spec)
     try:
-        client = Client(spec, timeout="10s")
+        client = Client(spec, timeout=f"{CONNECT_SECONDS}s")
     except (OSError, ValueError, TypeError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ClusterError(f"cannot reach the Dask scheduler {spec}: {detail}") from None
@@ -110,11 +124,60 @@ def dask_client(spec: str | None) -> Iterator[Any]:
         yield client
 
 
+def _check_scheduler(address: str) -> None:
+    """Ask ``address`` who it is before a client is made of it.
+
+    Dask's client waits without end on a port that accepts and says
+    nothing, and reads whatever another kind of server answers as a frame
+    length (``Unable to allocate 3.07 EiB``); one identity request with a
+    hard deadline tells a scheduler from everything else.
+    """
+    from distributed.comm import connect
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=CONNECT_SECONDS)
+        try:
+            await comm.write({"op": "identity"})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(identity(), CONNECT_SECONDS))
+    except (asyncio.TimeoutError, TimeoutError):
+        raise ClusterError(f"cannot reach the Dask scheduler {address}: no answer within "
+                           f"{CONNECT_SECONDS} s") from None
+    except Exception as exc:  # noqa: BLE001 - whatever a stranger's bytes do to the reader
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise ClusterError(f"cannot reach the Dask scheduler {address}: {detail}") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise ClusterError(f"{address} answered, but it is not a Dask scheduler")
+
+
 def plan(inputs: Iterable[str], out_dir: Path) -> list[tuple[Path, Path]]:
-    """(input, output) pairs; outputs keep the inputs' paths below their common folder."""
+    """(input, output) pairs; outputs keep the inputs' paths below their common folder.
+
+    Files inside ``out_dir`` are never inputs (a glob run twice would
+    otherwise restore its own outputs), and no output may be an input: both
+    are refused as usage errors before any work.
+    """
+    inputs = list(inputs)
+    if "-" in inputs:
+        raise UsageError("standard input has no file name to keep in --out-dir; use -o FILE, or stdout")
     resolved = expand_inputs(inputs)
-    base = Path(os.path.commonpath([p.parent for p in resolved]))
-    return [(r, out_dir / r.relative_to(base)) for r in resolved]
+    folder = out_dir.resolve()
+    kept = [r for r in resolved if not r.is_relative_to(folder)]
+    if not kept:
+        raise UsageError(f"every input lies inside --out-dir {out_dir}, where the outputs go; "
+                         "outputs never overwrite inputs: choose another folder")
+    base = Path(os.path.commonpath([p.parent for p in kept]))
+    pairs = [(r, out_dir / r.relative_to(base)) for r in kept]
+    sources = set(kept)
+    for source, target in pairs:
+        if target.resolve() in sources:
+            raise UsageError(f"the output for {source} would be {target}, an input; "
+                             "outputs never overwrite inputs: choose another --out-dir")
+    return pairs
 
 
 Rendered = Iterator[tuple[formats.Fragment, bool]]
@@ -137,7 +200,15 @@ def _on_dask(client: Any, model_dir: str, settings: Settings, fmt: str) -> Calla
 
 
 def _model_id(model_dir: Path) -> str:
-    return hashlib.sha256((model_dir / "manifest.json").read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(ModelFiles(model_dir).manifest.read_bytes()).hexdigest()[:16]
+
+
+def run_id(model_dir: Path, settings: Settings, fmt: str, errors: Errors) -> str:
+    """What decides an output's bytes (the model, format, settings, the
+    handling of bad bytes), as a digest kept for each file in the manifest."""
+    decisive = {k: v for k, v in dataclasses.asdict(settings).items() if k not in _NOT_IN_OUTPUT}
+    record = json.dumps([_model_id(model_dir), fmt, errors.value, decisive], sort_keys=True)
+    return hashlib.sha256(record.encode()).hexdigest()[:16]
 
 
 def _fingerprint(path: Path) -> dict:
@@ -145,9 +216,39 @@ def _fingerprint(path: Path) -> dict:
     return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def _load_manifest(path: Path, log: Callable[[str], None]) -> dict:
-    """The resume manifest of an output folder; a damaged one is set aside
-    (renamed with ``.damaged``) and the run starts afresh, saying so."""
+@contextlib.contextmanager
+def _locked(out_dir: Path) -> Iterator[None]:
+    """The output folder's manifest to this run alone (``flock`` on the folder itself)."""
+    fd = os.open(out_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _load_manifest(out_dir: Path, log: Callable[[str], None]) -> dict:
+    """The resume manifest of an output folder with its journal replayed; a
+    damaged manifest is set aside (renamed with ``.damaged``) and the run
+    starts afresh, saying so. A journal line cut short by a kill is ignored."""
+    manifest = _read_manifest(out_dir / MANIFEST, log)
+    try:
+        lines = (out_dir / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    for line in lines:
+        try:
+            key, entry = json.loads(line)
+        except (ValueError, TypeError):
+            continue
+        if isinstance(key, str) and isinstance(entry, dict):
+            manifest["files"][key] = entry
+    return manifest
+
+
+def _read_manifest(path: Path, log: Callable[[str], None]) -> dict:
     if not path.is_file():
         return {"files": {}}
     try:
@@ -167,9 +268,26 @@ def _load_manifest(path: Path, log: Callable[[str], None]) -> dict:
         return {"files": {}}
 
 
-def _save_manifest(out_dir: Path, manifest: dict) -> None:
-    with open_output(out_dir / MANIFEST) as out:
-        json.dump(manifest, out, indent=1)
+def _record(out_dir: Path, key: str, entry: dict) -> None:
+    """One finished file, appended to the journal (one short write, whatever the run's size)."""
+    line = json.dumps([key, entry], ensure_ascii=False) + "\n"
+    try:
+        with _locked(out_dir), open(out_dir / JOURNAL, "a", encoding="utf-8") as journal:
+            journal.write(line)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out_dir / JOURNAL} ({exc.strerror or exc})") from None
+
+
+def _fold_journal(out_dir: Path, model: dict, log: Callable[[str], None]) -> dict:
+    """The manifest as every run into the folder left it, written whole; the journal is then gone."""
+    with _locked(out_dir):
+        manifest = _load_manifest(out_dir, log)
+        manifest["model"] = model
+        with open_output(out_dir / MANIFEST) as out:
+            json.dump(manifest, out, indent=1)
+        with contextlib.suppress(FileNotFoundError):
+            (out_dir / JOURNAL).unlink()
+    return manifest
 
 
 def restore_files(
@@ -215,27 +333,31 @@ def restore_files(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create {out_dir} ({exc.strerror or exc})") from None
-    manifest = _load_manifest(out_dir / MANIFEST, log)
-    manifest["model"] = {"path": str(model_dir), "id": _model_id(model_dir)}
+    with _locked(out_dir):
+        files = _load_manifest(out_dir, log)["files"]
+    model = {"path": str(model_dir), "id": _model_id(model_dir)}
+    run = run_id(model_dir, settings, fmt, errors)
+    swept: set[Path] = set()
     for source, target in pairs:
         key = str(source)
-        done = manifest["files"].get(key)
+        done = files.get(key)
         fingerprint = _fingerprint(source)
-        if (done and done.get("input") == fingerprint and done.get("model") == manifest["model"]["id"]
-                and target.is_file()):
+        if done and done.get("input") == fingerprint and done.get("run") == run and target.is_file():
             log(f"{source}: already restored, skipped")
             continue
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot create {target.parent} ({exc.strerror or exc})") from None
-        with open_output(target) as out:
+        if target.parent not in swept:  # temporary files of killed runs: once per folder
+            swept.add(target.parent)
+            remove_stale_parts(target.parent)
+        with open_output(target, sweep=False) as out:
             writer = formats.LineWriter(out)
             for fragment, last in restore(cut_pieces(read_chunks(str(source), errors), settings.max_sentence)):
                 writer.write(fragment, last)
         lines = writer.lines
-        manifest["files"][key] = {"output": str(target), "lines": lines, "input": fingerprint,
-                                  "model": manifest["model"]["id"]}
-        _save_manifest(out_dir, manifest)
+        _record(out_dir, key, {"output": str(target), "lines": lines, "input": fingerprint, "model": model["id"],
+                               "format": fmt, "run": run})
         log(f"{source}: {lines} lines -> {target}")
-    return manifest
+    return _fold_journal(out_dir, model, log)

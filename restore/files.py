@@ -13,6 +13,7 @@ import contextlib
 import glob
 import os
 import re
+import stat
 import sys
 import tempfile
 import threading
@@ -42,6 +43,8 @@ class Errors(str, Enum):
 def check_input(source: str) -> None:
     """Refuse an input that cannot be opened, before anything slow happens."""
     if source == "-":
+        if sys.stdin is None:  # the command was started with stdin closed (<&-)
+            raise InputError("standard input is closed; name an input file")
         return
     path = Path(source)
     if path.is_dir():
@@ -83,15 +86,17 @@ def read_chunks(source: str, errors: Errors, limit: int = CHUNK_BYTES) -> Iterat
     A line longer than ``limit`` comes in several chunks, so reading never
     holds more than a chunk (and one token) whatever the line's length.
     """
+    check_input(source)
     if source == "-":
+        assert sys.stdin is not None
         stream: IO[bytes] = sys.stdin.buffer
     else:
-        check_input(source)
         try:
             stream = Path(source).open("rb")
         except OSError as exc:
             raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
     number = 1
+    offset = 0  # bytes of the current line in earlier chunks, so errors name the byte in the line
     with stream if source != "-" else contextlib.nullcontext(stream):
         for raw, ends_line in _raw_chunks(stream, source, limit):
             if b"\0" in raw:
@@ -100,11 +105,12 @@ def read_chunks(source: str, errors: Errors, limit: int = CHUNK_BYTES) -> Iterat
                 text = raw.decode("utf-8", errors=errors.value)
             except UnicodeDecodeError as exc:
                 raise InputError(
-                    f"{source}: line {number} is not valid UTF-8 (byte {exc.start + 1}); "
+                    f"{source}: line {number} is not valid UTF-8 (byte {offset + exc.start + 1}); "
                     "use --errors replace to go on"
                 ) from None
             yield (text.rstrip("\r\n") if ends_line else text), ends_line
             number += ends_line
+            offset = 0 if ends_line else offset + len(raw)
 
 
 def _raw_chunks(stream: IO[bytes], source: str, limit: int) -> Iterator[tuple[bytes, bool]]:
@@ -133,17 +139,51 @@ def _raw_chunks(stream: IO[bytes], source: str, limit: int) -> Iterator[tuple[by
         carry = data[cut:]
 
 
-def check_output(target: Path) -> Path:
-    """Refuse an output file that cannot be written, before anything slow
-    happens; returns the folder it goes into."""
-    folder = target.resolve().parent
+def destination(target: Path) -> Optional[Path]:
+    """The regular file an output is renamed onto when complete, or None
+    for a target that must be written in place.
+
+    Renaming a new file onto a device, a FIFO or a socket would delete the
+    node (``-o /dev/null`` as root would replace the system's ``/dev/null``),
+    and ``/dev/stdout`` names a descriptor, not a file; so anything that
+    exists and is not a regular file, and anything under ``/dev`` or
+    ``/proc``, is opened and written through. A symbolic link to a regular
+    file stays a link: the rename goes onto the file it points to.
+    """
+    absolute = Path(os.path.abspath(target))
+    if absolute.parts[1:2] in (("dev",), ("proc",)):
+        return None
+    try:
+        mode = os.stat(absolute).st_mode
+    except FileNotFoundError:
+        return Path(os.path.realpath(absolute))  # a new file (or where a dangling link points)
+    except OSError:
+        return absolute  # check_output names the problem
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return Path(os.path.realpath(absolute))
+    return None
+
+
+def check_output(target: Path) -> None:
+    """Refuse an output file that cannot be written, before anything slow happens."""
     if target.is_dir():
         raise OutputError(f"cannot write {target}: it is a directory")
+    final = destination(target)
+    if final is None:
+        if not os.access(target, os.W_OK):
+            raise OutputError(f"cannot write {target}: permission denied")
+        return
+    folder = final.parent
     if not folder.is_dir():
         raise OutputError(f"cannot write {target}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"cannot write {target}: no permission to write in {folder}")
-    return folder
+
+
+def check_stdout() -> None:
+    """Refuse to write to a standard output the command was started without (``>&-``)."""
+    if sys.stdout is None:
+        raise OutputError("cannot write to standard output: it is closed")
 
 
 def discard_stdout() -> None:
@@ -162,11 +202,12 @@ def _part_prefix(target: Path) -> str:
     return f".{target.name}.{os.getpid()}."
 
 
-def _remove_stale_parts(target: Path) -> None:
-    """Remove temporary files of ``target`` left by runs that were killed
-    outright (SIGKILL, power loss): their process no longer exists."""
-    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(\d+)\..*\.part$")
-    for candidate in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+def remove_stale_parts(folder: Path, name: str = "*") -> None:
+    """Remove temporary files (of output ``name``, or of every output in
+    ``folder``) left by runs that were killed outright (SIGKILL, power
+    loss): their process no longer exists."""
+    pattern = re.compile(r"^\..+\.(\d+)\.[^.]+\.part$")
+    for candidate in folder.glob(f".{name if name == '*' else glob.escape(name)}.*.part"):
         match = pattern.match(candidate.name)
         if match and not _alive(int(match.group(1))):
             with contextlib.suppress(OSError):
@@ -184,15 +225,21 @@ def _alive(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def open_output(target: Optional[Path]) -> Iterator[IO[str]]:
+def open_output(target: Optional[Path], sweep: bool = True) -> Iterator[IO[str]]:
     """stdout, or a temporary file renamed onto ``target`` on success only.
 
-    The file gets the permissions any new file would (the user's umask).
-    Write failures (a full disk, permissions, a directory in the way) become
+    The file gets the permissions any new file would (the user's umask). A
+    target that is not a regular file (a device, a FIFO, ``/dev/stdout``) is
+    written in place instead (see :func:`destination`). Write failures (a
+    full disk, permissions, a directory in the way) become
     :class:`OutputError`; a reader that went away (``| head``) stays a
-    ``BrokenPipeError`` for the caller to treat as the end.
+    ``BrokenPipeError`` for the caller to treat as the end. ``sweep=False``
+    skips looking for the temporary files of killed runs, for a caller that
+    writes many files into one folder and has swept it once.
     """
     if target is None:
+        check_stdout()
+        assert sys.stdout is not None
         try:
             yield sys.stdout
             sys.stdout.flush()
@@ -203,10 +250,16 @@ def open_output(target: Optional[Path]) -> Iterator[IO[str]]:
             raise OutputError(f"cannot write to standard output ({exc.strerror or exc})") from None
         return
     target = Path(target)
-    folder = check_output(target)
-    _remove_stale_parts(target)
+    check_output(target)
+    final = destination(target)
+    if final is None:
+        with _written_in_place(target) as out:
+            yield out
+        return
+    if sweep:
+        remove_stale_parts(final.parent, final.name)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=_part_prefix(target), suffix=".part", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=_part_prefix(final), suffix=".part", dir=final.parent)
     except OSError as exc:
         raise OutputError(f"cannot write {target} ({exc.strerror or exc})") from None
     try:
@@ -215,7 +268,7 @@ def open_output(target: Optional[Path]) -> Iterator[IO[str]]:
         if stop_requested.is_set():
             raise KeyboardInterrupt
         os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
+        os.replace(tmp, final)
     except (BrokenPipeError, InputError):
         raise
     except OSError as exc:
@@ -223,3 +276,19 @@ def open_output(target: Optional[Path]) -> Iterator[IO[str]]:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def _written_in_place(target: Path) -> Iterator[IO[str]]:
+    """A device, FIFO or descriptor opened for writing (a FIFO waits for its reader)."""
+    try:
+        out = target.open("w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise OutputError(f"cannot write {target} ({exc.strerror or exc})") from None
+    try:
+        with out:
+            yield out
+    except (BrokenPipeError, InputError):
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {target} ({exc.strerror or exc})") from None

@@ -107,8 +107,12 @@ def load(folder: str | Path) -> Model:
     """
     files = ModelFiles(folder)
     where = files.folder
+    if where.exists() and not where.is_dir():
+        raise ModelError(f"{where} is a file; a model is a directory (the --out of destem build-model)")
     if not where.is_dir():
         raise ModelError(f"no model at {where}; build it with: destem build-model --out {where}")
+    if not os.access(where, os.R_OK | os.X_OK):
+        raise ModelError(f"cannot read the model directory {where} (permission denied)")
     missing = [p.name for p in [*files.data_files(), files.manifest] if not p.is_file()]
     if missing:
         raise ModelError(f"model directory {where} lacks {', '.join(missing)}; {rebuild_hint(where)}")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .api import Restorer
+from .api import Restorer, token_list
 from .errors import InputError
 from .parallel import batches, map_ordered
 from .search import shares
@@ -68,6 +68,10 @@ def restore_terms(
     in ``jobs`` processes and reduced to counts per stem, so it is never held
     in memory.
     """
+    token_list(stems, "restore_terms")
+    if isinstance(context, (str, bytes, bytearray)):
+        raise TypeError(f"restore_terms expects the context as lines (a list or a file), not "
+                        f"{type(context).__name__}; text.splitlines() gives them")
     restorer = restorer or Restorer(model_dir, settings)
     wanted = set(stems)
     counts = Counts()
@@ -225,8 +229,12 @@ def parse_term_line(line: str, where: str) -> TermLine:
 
 def render_term_line(line: TermLine, terms: dict[str, Term], fmt: str) -> list[str]:
     """The output lines of one input line: one line (``text``), or one line
-    per stem (``tsv``, ``jsonl``); an empty line stays one empty line."""
+    per stem (``tsv``, ``jsonl``). A line without stems stays as it was in
+    ``text`` and gives no row in the others (a row without a stem would
+    break the table's columns and jsonl's one object per line)."""
     if not line.stems:
+        if fmt != "text":
+            return []
         return ["\t".join(("",) + line.rest) if line.rest else ""]
     if fmt == "text":
         return ["\t".join((" ".join(terms[s].word for s in line.stems),) + line.rest)]
