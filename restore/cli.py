@@ -141,7 +141,7 @@ def restore(
     format: Annotated[Format, typer.Option("--format", "-f", help="tokens: one word per input token; text: readable prose with the removed stopwords put back; "
                      "jsonl: scores, alternatives, and the prose with each word's input token.")] = Format.tokens,
     beam: Annotated[int, typer.Option(min=1, max=1000, help="Beam width of the search.")] = Settings.beam,
-    model_dir: Annotated[Optional[Path], typer.Option("--model", help="Model directory (default: the built default model).")] = None,
+    model_dir: Annotated[Optional[Path], typer.Option("--model", readable=False, help="Model directory (default: the built default model).")] = None,
     errors: ErrorsOpt = Errors.strict,
     jobs: Annotated[int, typer.Option(min=0, help="Worker processes; 0 means one per core.")] = 0,
     accurate: Annotated[bool, typer.Option("--accurate", help="Let a small neural language model re-decide the close calls "
@@ -236,7 +236,7 @@ def terms(
     context: Annotated[Optional[list[str]], typer.Option("--context", help="The stemmed corpus the terms came from (files or globs, or - for stdin); repeatable.")] = None,
     format: Annotated[TermFormat, typer.Option("--format", "-f", help="text: each stem replaced by its word; tsv/jsonl: stem, word, share, alternatives, known.")] = TermFormat.text,
     output: OutputOpt = None,
-    model_dir: Annotated[Optional[Path], typer.Option("--model", help="Model directory (default: the built default model).")] = None,
+    model_dir: Annotated[Optional[Path], typer.Option("--model", readable=False, help="Model directory (default: the built default model).")] = None,
     dask: Annotated[Optional[str], typer.Option("--dask", help="Restore the context on a Dask scheduler ADDRESS, or local[:N].")] = None,
     jobs: Annotated[int, typer.Option(min=0, help="Worker processes for the context; 0 means one per core.")] = 0,
     errors: ErrorsOpt = Errors.strict,
@@ -276,10 +276,11 @@ def terms(
     described = describe(restorer, wanted, counts)
     try:
         with open_output(output) as out:
+            has_counts = any(line.rest for line in lines)
             if format is TermFormat.tsv:
-                out.write(tsv_header(any(line.rest for line in lines)) + "\n")
+                out.write(tsv_header(has_counts) + "\n")
             for line in lines:
-                for rendered in render_term_line(line, described, format.value):
+                for rendered in render_term_line(line, described, format.value, count_column=has_counts):
                     out.write(rendered + "\n")
     except BrokenPipeError:
         discard_stdout()

@@ -108,7 +108,7 @@ def load(folder: str | Path) -> Model:
     files = ModelFiles(folder)
     where = files.folder
     if where.exists() and not where.is_dir():
-        raise ModelError(f"{where} is a file; a model is a directory (the --out of destem build-model)")
+        raise ModelError(f"{where} is a file, not a model; a model is the folder destem build-model writes")
     if not where.is_dir():
         raise ModelError(f"no model at {where}; build it with: destem build-model --out {where}")
     if not os.access(where, os.R_OK | os.X_OK):

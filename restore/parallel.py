@@ -108,7 +108,10 @@ def _serve(conn: Connection, others: list[Connection], jobs: int) -> None:
         try:
             conn.send((index, True, [_handle(item) for item in batch]))
         except Exception as exc:  # noqa: BLE001 - the parent re-raises it where the batch was asked for
-            conn.send((index, False, exc))
+            try:
+                conn.send((index, False, exc))
+            except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+                conn.send((index, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 class _Worker:

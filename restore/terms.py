@@ -218,7 +218,7 @@ def parse_term_line(line: str, where: str) -> TermLine:
     """Split a line into stems and its count column; a count that is not a
     number is bad input, named by ``where`` (file and line)."""
     first, *rest = line.split("\t")
-    if rest:
+    if rest and first.strip():  # a line without stems is kept as it is, whatever follows
         try:
             if not math.isfinite(float(rest[0])):
                 raise ValueError
@@ -227,11 +227,13 @@ def parse_term_line(line: str, where: str) -> TermLine:
     return TermLine(tuple(first.split()), tuple(rest))
 
 
-def render_term_line(line: TermLine, terms: dict[str, Term], fmt: str) -> list[str]:
+def render_term_line(line: TermLine, terms: dict[str, Term], fmt: str, count_column: bool = False) -> list[str]:
     """The output lines of one input line: one line (``text``), or one line
     per stem (``tsv``, ``jsonl``). A line without stems stays as it was in
     ``text`` and gives no row in the others (a row without a stem would
-    break the table's columns and jsonl's one object per line)."""
+    break the table's columns and jsonl's one object per line). With
+    ``count_column`` every tsv row has the header's count column, empty
+    where its line had no count."""
     if not line.stems:
         if fmt != "text":
             return []
@@ -239,8 +241,9 @@ def render_term_line(line: TermLine, terms: dict[str, Term], fmt: str) -> list[s
     if fmt == "text":
         return ["\t".join((" ".join(terms[s].word for s in line.stems),) + line.rest)]
     if fmt == "tsv":
+        rest = line.rest or (("",) if count_column else ())  # every row as wide as the header
         return ["\t".join((t.stem, t.word, f"{t.share:.4f}", " ".join(f"{w}:{s:.4f}" for w, s in t.alternatives),
-                           "yes" if t.known else "no") + line.rest)
+                           "yes" if t.known else "no") + rest)
                 for t in (terms[s] for s in line.stems)]
     out = []
     for stem in line.stems:

@@ -67,7 +67,8 @@ def test_term_lines_keep_their_count_column_and_refuse_bad_counts():
 
     terms = {"armi": Term("armi", "army", 0.9, (("army", 0.9), ("armies", 0.1)), True)}
     assert render_term_line(parse_term_line("armi\t7", ""), terms, "text") == ["army\t7"]
-    assert render_term_line(parse_term_line("", ""), terms, "tsv") == [""]
+    assert render_term_line(parse_term_line("", ""), terms, "tsv") == []  # no row without a stem
+    assert render_term_line(parse_term_line("", ""), terms, "text") == [""]
     record = json.loads(render_term_line(parse_term_line("armi\t7", ""), terms, "jsonl")[0])
     assert record == {"stem": "armi", "word": "army", "share": 0.9, "alternatives": [["army", 0.9], ["armies", 0.1]],
                       "known": True, "count": 7}
