@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from restore import Restorer, Settings, formats
+from restore.settings import Words
 
 from .evalsets import EvalSet
 from .scoring import is_word, score
@@ -29,8 +30,8 @@ TUNED_ON = 8  # Wikipedia articles whose index is a multiple of this were the tu
 # Each mode with and without CMU's English model (the large n-gram model) scoring the words.
 WORDS_ALONE = (("words", 1.0),)
 MODES = {"default": Settings(), "accurate": Settings(accurate=True),
-         "default, no English model": Settings(scorers=WORDS_ALONE),
-         "accurate, no English model": Settings(accurate=True, scorers=WORDS_ALONE)}
+         "default, no English model": Settings(words=Words(scorers=WORDS_ALONE)),
+         "accurate, no English model": Settings(accurate=True, words=Words(scorers=WORDS_ALONE))}
 
 
 def sample(evalset: EvalSet, tokens: int = SAMPLE_TOKENS) -> list[list]:

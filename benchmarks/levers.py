@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from restore import Restorer, Settings, scorers
+from restore.settings import Words
 from restore.prose import ProseWriter
 from restore.search import Search
 
 from . import scoring
 from .evalsets import EvalSet
 
-WORDS_ALONE = Settings(scorers=(("words", 1.0),))
+WORDS_ALONE = Settings(words=Words(scorers=(("words", 1.0),)))
 
 
 def _accuracy(restorer: Restorer, evalset: EvalSet, restore: scoring.SentenceRestorer | None = None,
@@ -51,8 +52,8 @@ def _reread(model: Path) -> tuple[Restorer, scoring.SentenceRestorer]:
     the word alone and the English model (weight 0.8) the run and the word."""
     plain = Restorer(model, WORDS_ALONE)
     s = plain.settings
-    writer = ProseWriter(Search(scorers.make(s.prose_scorers, plain.model, s), 2, memoize=False),
-                         plain.model.gaps, s.insert_penalty, s.gap_weight)
+    writer = ProseWriter(Search(scorers.make(s.prose.scorers, plain.model, s), 2, memoize=False),
+                         plain.model.gaps, s.prose.insert_penalty, s.prose.gap_weight)
     search = Search(scorers.make((("content", 1.0), ("english", 0.8)), plain.model, s), 4, memoize=False)
 
     def restore(stems: list[str]) -> list[str]:
@@ -112,7 +113,7 @@ def run(models: dict[str, Path], sets: list[EvalSet]) -> list[dict]:
         rows.append({"lever": "case chosen by the cased LM (before: each word's usual case)",
                      "set": evalset.name, "metric": "cased accuracy (%)", "before": usual["cased"],
                      "after": now["cased"]})
-        wide = Restorer(models["default"], Settings(max_candidates=12))
+        wide = Restorer(models["default"], Settings(words=Words(max_candidates=12)))
         before = _accuracy(wide, evalset, warm=True)
         rows.append({"lever": "6 candidates per token (before: 12)", "set": evalset.name,
                      "metric": "word accuracy (%)", "before": before["words"], "after": now["words"]})

@@ -72,7 +72,7 @@ class Restorer:
         (needs ``pip install 'destem[accurate]'``; see :mod:`restore.neural`)."""
         self.model = model.load(model_dir if model_dir is not None else model.default_model_dir())
         self.settings = replace(settings, accurate=True) if accurate else settings
-        scorers.check(settings.scorers + settings.prose_scorers + settings.joint_scorers)  # a typo fails here
+        scorers.check(settings.scorer_uses())  # a typo fails here
         self._word_options: IdentityMemo[list[Candidate], list[Option]] = IdentityMemo(self._options_of)
 
     @property
@@ -86,11 +86,11 @@ class Restorer:
     @cached_property
     def candidates(self) -> CandidateGenerator:
         return CandidateGenerator(self.model.lexicon, self.model.rules, self.model.spelling_lm,
-                                  self.settings.max_candidates)
+                                  self.settings.words.max_candidates)
 
     @cached_property
     def search(self) -> Search:
-        return Search(scorers.make(self.settings.scorers, self.model, self.settings), self.settings.beam)
+        return Search(scorers.make(self.settings.words.scorers, self.model, self.settings), self.settings.beam)
 
     @cached_property
     def joint_search(self) -> Search | None:
@@ -99,26 +99,26 @@ class Restorer:
         s = self.settings
         if not s.joint or self.model.english_lm is None:
             return None
-        return Search(scorers.make(s.joint_scorers, self.model, s), s.joint_beam, memoize=False)
+        return Search(scorers.make(s.joint_search.scorers, self.model, s), s.joint_search.beam, memoize=False)
 
     @cached_property
     def truecaser(self) -> Truecaser:
         case = scorers.SCORERS["case"](self.model, self.settings)
-        return Truecaser(case, self.model.lexicon, self.settings.case_beam, self.settings.other_form)
+        return Truecaser(case, self.model.lexicon, self.settings.case.beam, self.settings.case.other_form)
 
     @cached_property
     def prose_writer(self) -> ProseWriter:
-        search = Search(scorers.make(self.settings.prose_scorers, self.model, self.settings),
-                        self.settings.prose_beam, memoize=False)
-        return ProseWriter(search, self.model.gaps, self.settings.insert_penalty, self.settings.gap_weight)
+        prose = self.settings.prose
+        search = Search(scorers.make(prose.scorers, self.model, self.settings), prose.beam, memoize=False)
+        return ProseWriter(search, self.model.gaps, prose.insert_penalty, prose.gap_weight)
 
     @cached_property
     def redecider(self) -> Redecider:
         from . import neural, parallel  # only accurate mode needs llama.cpp
 
-        s = self.settings
-        lm = neural.NeuralLM(neural.model_path(), s.neural_threads or neural.threads_for(parallel.sharing))
-        return neural.Redecider(lm, s.neural_weight, s.neural_switch, s.neural_right)
+        n = self.settings.neural
+        lm = neural.NeuralLM(neural.model_path(), n.threads or neural.threads_for(parallel.sharing))
+        return neural.Redecider(lm, n.weight, n.switch, n.right)
 
     def preload(self, prose: bool) -> None:
         """Load every part a run will use now (before workers fork, so they
@@ -196,7 +196,7 @@ class Restorer:
     def _options_of(self, cands: list[Candidate]) -> list[Option]:
         """A candidate list as search options (made once per memoised list, so
         the search's own memo finds the same row again)."""
-        weight = self.settings.prior_weight
+        weight = self.settings.words.prior_weight
         return [((c.word,), weight * c.logprior) for c in cands]
 
     def _words(self, tokens: Sequence[str]) -> Draft:
@@ -231,10 +231,10 @@ class Restorer:
                     for run, score in gaps.options(before, token):
                         if score > ranked.get(run, -math.inf):
                             ranked[run] = score
-                runs = sorted((r for r in ranked if r), key=ranked.__getitem__, reverse=True)[:s.joint_runs]
-                prior = s.prior_weight * cand.logprior
+                runs = sorted((r for r in ranked if r), key=ranked.__getitem__, reverse=True)[:s.joint_search.runs]
+                prior = s.words.prior_weight * cand.logprior
                 for run in [(), *runs]:
-                    bonus = s.gap_weight * ranked.get(run, 0.0) - s.joint_insert_penalty * len(run)
+                    bonus = s.joint_search.gap_weight * ranked.get(run, 0.0)
                     row.append((run + (cand.word,), prior + bonus))
                     owner.append(k)
             rows.append(row)
@@ -266,7 +266,7 @@ class Restorer:
         s = self.settings
         drafts = [self._words(tokens[start:end]) for start, end in spans]
         close = [neural.close_calls(d.written, [[c.word for c in cands] for cands in d.positions],
-                                    self._choices(d), s.neural_margin, s.neural_candidates) for d in drafts]
+                                    self._choices(d), s.neural.margin, s.neural.candidates) for d in drafts]
         for draft, calls, rescored in zip(drafts, close, self.redecider.rescore([d.written for d in drafts], close)):
             if rescored and neural.apply(draft.path, self._choices(draft), calls, rescored):
                 draft.written = self._cased(draft.positions, draft.path, sentence_start=True)

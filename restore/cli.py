@@ -46,7 +46,6 @@ EXIT_CODES: dict[type[DestemError], int] = {
     InputError: 1, UsageError: 2, ModelError: 3, BuildError: 4, ClusterError: 5, OutputError: 6,
 }
 EXIT_INTERRUPTED = 130
-ACCURATE_BATCH_CHARS = 4_000
 
 # Help is plain text: with rich markup on, "[accurate]" in an install command vanishes.
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -108,7 +107,7 @@ def _restore_stream(source: str, output: Optional[Path], errors: Errors, handle:
         with open_output(output) as out:
             writer = formats.LineWriter(out)
             pieces = cut_pieces(_with_progress(read_chunks(source, errors), source), settings.max_sentence)
-            for fragment, last in map_ordered(handle, pieces, jobs, settings.batch_chars):
+            for fragment, last in map_ordered(handle, pieces, jobs, settings.batch):
                 if stop_requested.is_set():
                     raise KeyboardInterrupt
                 writer.write(fragment, last)
@@ -156,11 +155,9 @@ def restore(
     if out_dir is not None and output is not None:
         raise UsageError("use either -o or --out-dir")
     workers = jobs or os.cpu_count() or 1
-    # Accurate mode does ~150x the work per character: smaller batches keep --jobs busy.
-    settings = Settings(beam=beam, accurate=accurate, joint=joint,
-                        **({"batch_chars": ACCURATE_BATCH_CHARS} if accurate else {}))
+    settings = Settings(beam=beam, accurate=accurate, joint=joint)
     if accurate and dask and dask.startswith("local:") and dask[6:].isdigit():
-        settings = replace(settings, neural_threads=neural_threads_for(int(dask[6:])))
+        settings = replace(settings, neural=replace(settings.neural, threads=neural_threads_for(int(dask[6:]))))
     if out_dir is None:
         check_input(sources[0])
         if output is not None:

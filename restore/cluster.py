@@ -44,8 +44,6 @@ MANIFEST = "destem-manifest.json"
 JOURNAL = MANIFEST + ".journal"
 # How long a scheduler has to answer before --dask gives up on it.
 CONNECT_SECONDS = 10
-# Settings that change how the work is split, never the words written.
-_NOT_IN_OUTPUT = ("batch_chars", "neural_threads")
 
 
 @lru_cache(maxsize=4)
@@ -189,7 +187,7 @@ def _on_dask(client: Any, model_dir: str, settings: Settings, fmt: str) -> Calla
 
     def run(pieces: Iterator[Piece]) -> Rendered:
         window: deque = deque()
-        for batch in batches(pieces, settings.batch_chars):
+        for batch in batches(pieces, settings.batch):
             window.append(client.submit(restore_pieces, batch, model_dir, settings, fmt, pure=False))
             if len(window) >= window_size:
                 yield from window.popleft().result()
@@ -206,7 +204,9 @@ def _model_id(model_dir: Path) -> str:
 def run_id(model_dir: Path, settings: Settings, fmt: str, errors: Errors) -> str:
     """What decides an output's bytes (the model, format, settings, the
     handling of bad bytes), as a digest kept for each file in the manifest."""
-    decisive = {k: v for k, v in dataclasses.asdict(settings).items() if k not in _NOT_IN_OUTPUT}
+    # How the work is split (batches, threads) never changes the words written.
+    decisive = dataclasses.asdict(settings)
+    del decisive["batch_chars"], decisive["neural"]["batch_chars"], decisive["neural"]["threads"]
     record = json.dumps([_model_id(model_dir), fmt, errors.value, decisive], sort_keys=True)
     return hashlib.sha256(record.encode()).hexdigest()[:16]
 
@@ -305,7 +305,7 @@ def restore_files(
 ) -> dict:
     """Restore every input into ``out_dir``; returns the manifest.
 
-    With a Dask ``client`` the batches (about ``settings.batch_chars``
+    With a Dask ``client`` the batches (about ``settings.batch``
     characters of lines each) run on its workers; without one, on ``jobs``
     local processes. ``restorer``, if given, must be loaded from
     ``model_dir`` with ``settings``.
@@ -327,7 +327,7 @@ def restore_files(
         restore: Callable[[Iterator[Piece]], Rendered] = _on_dask(client, str(model_dir), settings, fmt)
     else:
         handle = formats.piece_handler(local, fmt)
-        restore = lambda pieces: map_ordered(handle, pieces, jobs, settings.batch_chars)  # noqa: E731
+        restore = lambda pieces: map_ordered(handle, pieces, jobs, settings.batch)  # noqa: E731
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -189,11 +189,11 @@ def prose_vocabulary(model: kenlm.Model) -> Callable[[str], str]:
 
 # name -> how to make the scorer from a loaded model and the settings.
 SCORERS: dict[str, Callable[[Model, Settings], Scorer]] = {
-    "words": lambda model, settings: KenLMScorer(model.lm, lm_token, settings.oov_penalty),
+    "words": lambda model, settings: KenLMScorer(model.lm, lm_token, settings.words.oov_penalty),
     "case": lambda model, settings: KenLMScorer(model.case_lm, lm_token),
     "prose": lambda model, settings: KenLMScorer(model.prose_lm, prose_vocabulary(model.prose_lm)),
     "english": lambda model, settings: KenLMScorer(model.english_lm, english_token),
-    "content": lambda model, settings: LastWord(KenLMScorer(model.lm, lm_token, settings.oov_penalty)),
+    "content": lambda model, settings: LastWord(KenLMScorer(model.lm, lm_token, settings.words.oov_penalty)),
 }
 
 

@@ -138,7 +138,7 @@ def word_counter(restorer: Restorer, wanted: set[str]) -> Callable[[Piece], Coun
 def count_words(restorer: Restorer, pieces: Iterable[Piece], wanted: set[str], jobs: int) -> Counts:
     """The context's counts for the wanted stems, restored on local processes."""
     counts = Counts()
-    for piece_counts in map_ordered(word_counter(restorer, wanted), pieces, jobs, restorer.settings.batch_chars):
+    for piece_counts in map_ordered(word_counter(restorer, wanted), pieces, jobs, restorer.settings.batch):
         counts.update(piece_counts)
     return counts
 
@@ -161,7 +161,7 @@ def count_words_on_dask(client: Any, restorer: Restorer, pieces: Iterator[Piece]
     window_size = 2 * max(1, len(client.scheduler_info()["workers"]))
     window: deque = deque()
     counts = Counts()
-    for batch in batches(pieces, settings.batch_chars):
+    for batch in batches(pieces, settings.batch):
         window.append(client.submit(count_batch, batch, str(restorer.model_dir), settings, wanted, pure=False))
         if len(window) >= window_size:
             counts.update(window.popleft().result())

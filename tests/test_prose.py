@@ -10,6 +10,7 @@ import pytest
 import sacrebleu
 
 from restore import Restorer, Settings, pipeline
+from restore.settings import Prose
 from restore.build import sources
 from restore.formats import detokenize, join_sentences
 from restore.gaps import MAX_RUN, split_gaps
@@ -54,7 +55,7 @@ def test_prose_keeps_every_token_once_in_order_and_inserts_only_stopwords(essay_
 def test_the_insertion_penalty_limits_how_much_goes_back(essay_model, seed_tokens):
     counts = []
     for penalty in (0.0, 1.0, 1000.0):
-        restorer = Restorer(essay_model, Settings(insert_penalty=penalty))
+        restorer = Restorer(essay_model, Settings(prose=Prose(insert_penalty=penalty)))
         counts.append(sum(w.token is None for s in restorer.restore_prose(seed_tokens) for w in s))
     assert counts[0] > counts[1] > counts[2] == 0
 

@@ -6,6 +6,7 @@ import kenlm
 import pytest
 
 from restore import Restorer, Settings, scorers
+from restore.settings import Words
 from restore.lm import lm_token
 from restore.search import Search
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.unit
 
 def _rows(restorer: Restorer, stems: list[str]) -> tuple[list, list]:
     positions = [restorer.candidates(s) for s in stems]
-    weight = restorer.settings.prior_weight
+    weight = restorer.settings.words.prior_weight
     return positions, [[((c.word,), weight * c.logprior) for c in cands] for cands in positions]
 
 
@@ -26,8 +27,8 @@ def _path_score(restorer: Restorer, positions, path) -> float:
     for cands, j in zip(positions, path):
         token = lm_token(cands[j].word)
         out = kenlm.State()
-        total += model.BaseScore(state, token, out) + settings.prior_weight * cands[j].logprior
-        total += 0.0 if token in model else settings.oov_penalty
+        total += model.BaseScore(state, token, out) + settings.words.prior_weight * cands[j].logprior
+        total += 0.0 if token in model else settings.words.oov_penalty
         state = out
     return total + model.BaseScore(state, "</s>", kenlm.State())
 
@@ -92,7 +93,7 @@ class _PluralScorer:
 def test_a_new_scorer_slots_in_by_name_and_weight(essay_model, monkeypatch):
     monkeypatch.setitem(scorers.SCORERS, "plural", lambda model, settings: _PluralScorer())
     plain = Restorer(essay_model)
-    plural = Restorer(essay_model, Settings(scorers=(("words", 1.0), ("plural", 1.0))))
+    plural = Restorer(essay_model, Settings(words=Words(scorers=(("words", 1.0), ("plural", 1.0)))))
     stems = "bolshevik red armi peasant".split()
     assert [t.word.lower() for t in plain.restore_tokens(stems, alternatives=False)] == [
         "bolsheviks", "red", "army", "peasant"]
@@ -100,7 +101,7 @@ def test_a_new_scorer_slots_in_by_name_and_weight(essay_model, monkeypatch):
         "bolsheviks", "red", "armies", "peasants"]  # the essay has no "reds"
     assert "reds" not in [c.word for c in plural.candidates("red")]
     with pytest.raises(ValueError, match="unknown scorer 'nope'"):
-        Restorer(essay_model, Settings(scorers=(("nope", 1.0),)))
+        Restorer(essay_model, Settings(words=Words(scorers=(("nope", 1.0),))))
 
 
 def test_explain_ranks_the_chosen_word_first_with_a_confidence(essay_model):
