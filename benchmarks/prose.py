@@ -19,7 +19,8 @@ import sacrebleu
 from restore import Restorer
 from restore.formats import join_sentences
 from restore.gaps import Run, split_gaps
-from restore.prose import ProseWord, capitalize_first, inserted_runs
+from restore.prose import capitalize_first, inserted_runs
+from restore.results import ProseWord
 
 from .evalsets import EvalSet
 

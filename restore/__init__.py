@@ -7,8 +7,8 @@
 
 from .api import Restorer, restore_text
 from .errors import ModelError
-from .formats import RestoredToken
 from .model import default_model_dir
+from .results import RestoredToken
 from .settings import Settings
 from .terms import Term, restore_terms
 

@@ -10,7 +10,6 @@ steps; the model parts each step needs load when the step first runs.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
@@ -20,17 +19,17 @@ from typing import TYPE_CHECKING
 from . import formats, model, scorers
 from .candidates import Candidate, CandidateGenerator
 from .casing import Truecaser
-from .formats import RestoredToken
-from .gaps import START, Run
+from .joint import JointPick, JointSearch
 from .lexicon import Lexicon
-from .lm import lm_token
-from .prose import ProseWord, ProseWriter
-from .search import Choice, IdentityMemo, Option, Search, confidence
+from .prose import ProseWriter
+from .results import ProseWord, Restored, RestoredToken
+from .memo import IdentityMemo
+from .search import Choice, Option, Search, confidence
 from .sentences import sentence_cuts
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from .neural import Redecider
+    from .neural.redecide import Redecider
 
 @dataclass(slots=True)
 class Draft:
@@ -42,20 +41,8 @@ class Draft:
     written: list[str]
     rows: list[list[Option]]  # the options the deciding search chose among
     search: Search  # that search (scores the alternatives)
-    # The joint search's rows hold several options per candidate: each
-    # option's candidate, and the options chosen.
-    owners: list[list[int]] | None = None
-    option_path: list[int] | None = None
-    choices: list[Choice] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Restored:
-    """A token sequence restored: one entry per input token, and the prose
-    sentences (empty unless asked for)."""
-
-    tokens: list[RestoredToken]
-    sentences: list[list[ProseWord]]
+    joint: JointPick | None = None  # the joint search's own choice, whose rows hold several options per candidate
+    choices: list[Choice] | None = None  # how the candidates compared, once asked
 
 
 class Restorer:
@@ -93,13 +80,14 @@ class Restorer:
         return Search(scorers.make(self.settings.words.scorers, self.model, self.settings), self.settings.beam)
 
     @cached_property
-    def joint_search(self) -> Search | None:
+    def joint(self) -> JointSearch | None:
         """The search that chooses words with their stopword runs, if the
         settings ask for it and the model has CMU's English model to read them."""
         s = self.settings
         if not s.joint or self.model.english_lm is None:
             return None
-        return Search(scorers.make(s.joint_search.scorers, self.model, s), s.joint_search.beam, memoize=False)
+        search = Search(scorers.make(s.joint_search.scorers, self.model, s), s.joint_search.beam, memoize=False)
+        return JointSearch(search, self.model.gaps, s)
 
     @cached_property
     def truecaser(self) -> Truecaser:
@@ -115,16 +103,18 @@ class Restorer:
     @cached_property
     def redecider(self) -> Redecider:
         from . import neural, parallel  # only accurate mode needs llama.cpp
+        from .neural.engine import NeuralLM
+        from .neural.redecide import Redecider
 
         n = self.settings.neural
-        lm = neural.NeuralLM(neural.model_path(), n.threads or neural.threads_for(parallel.sharing))
-        return neural.Redecider(lm, n.weight, n.switch, n.right)
+        lm = NeuralLM(neural.model_path(), n.threads or neural.threads_for(parallel.sharing))
+        return Redecider(lm, n.weight, n.switch, n.right)
 
     def preload(self, prose: bool) -> None:
         """Load every part a run will use now (before workers fork, so they
         share it). The neural model is checked, not loaded: each worker
         process opens its own."""
-        for part in ("candidates", "search", "joint_search", "truecaser"):
+        for part in ("candidates", "search", "joint", "truecaser"):
             getattr(self, part)
         if prose:
             self.prose_writer
@@ -203,73 +193,40 @@ class Restorer:
         """One sentence decided by the n-gram search over its candidates (or
         by the joint search, with the stopword runs before them), then cased."""
         positions = [self.candidates(t) for t in tokens]
-        if self.joint_search is not None:
-            rows, owners = self._joint_rows(positions)
-            chosen = self.joint_search.best_path(rows)
-            path = [owner[j] for owner, j in zip(owners, chosen)]
+        if self.joint is not None:
+            path, rows, pick = self.joint.best_path(positions)
             return Draft(positions, path, self._cased(positions, path, sentence_start=True), rows,
-                         self.joint_search, owners, chosen)
+                         self.joint.search, pick)
         rows = [self._word_options(cands) for cands in positions]
         path = self.search.best_path(rows)
         return Draft(positions, path, self._cased(positions, path, sentence_start=True), rows, self.search)
 
-    def _joint_rows(self, positions: list[list[Candidate]]) -> tuple[list[list[Option]], list[list[int]]]:
-        """Each candidate after no stopword run and after the best-ranked runs
-        of its gap (ranked against the previous position's best candidates),
-        and the candidate each option belongs to."""
-        s = self.settings
-        gaps = self.model.gaps
-        rows, owners = [], []
-        previous = [START]
-        for cands in positions:
-            row: list[Option] = []
-            owner: list[int] = []
-            tokens = [lm_token(cand.word.lower()) for cand in cands]
-            for k, (cand, token) in enumerate(zip(cands, tokens)):
-                ranked: dict[Run, float] = {}
-                for before in previous:
-                    for run, score in gaps.options(before, token):
-                        if score > ranked.get(run, -math.inf):
-                            ranked[run] = score
-                runs = sorted((r for r in ranked if r), key=ranked.__getitem__, reverse=True)[:s.joint_search.runs]
-                prior = s.words.prior_weight * cand.logprior
-                for run in [(), *runs]:
-                    bonus = s.joint_search.gap_weight * ranked.get(run, 0.0)
-                    row.append((run + (cand.word,), prior + bonus))
-                    owner.append(k)
-            rows.append(row)
-            owners.append(owner)
-            previous = tokens[:3]
-        return rows, owners
-
     def _choices(self, draft: Draft) -> list[Choice]:
-        """How each position's candidates compared (for the joint search, each
-        candidate's best option stands for it)."""
+        """How each position's candidates compared (computed once, when first asked)."""
         if draft.choices is None:
-            if draft.owners is None:
+            if draft.joint is None:
                 draft.choices = draft.search.explain(draft.rows, draft.path)
             else:
-                draft.choices = []
-                for owner, choice in zip(draft.owners, draft.search.explain(draft.rows, draft.option_path)):
-                    best: dict[int, float] = {}
-                    for j, score in choice.alternatives:  # best first
-                        best.setdefault(owner[j], score)
-                    draft.choices.append(Choice(owner[choice.index], tuple(best.items())))
+                assert self.joint is not None
+                draft.choices = self.joint.explain(draft.rows, draft.joint)
         return draft.choices
 
     def _redecided(self, tokens: Sequence[str], spans: list[tuple[int, int]]) -> list[Draft]:
         """Accurate mode: every sentence decided by the n-gram search, then
         its close calls re-decided by the neural model, all sentences of
         ``tokens`` in one pass (the model reads them as one text)."""
-        from . import neural
+        from .neural.redecide import apply, close_calls
 
         s = self.settings
         drafts = [self._words(tokens[start:end]) for start, end in spans]
-        close = [neural.close_calls(d.written, [[c.word for c in cands] for cands in d.positions],
+        close = [close_calls(d.written, [[c.word for c in cands] for cands in d.positions],
                                     self._choices(d), s.neural.margin, s.neural.candidates) for d in drafts]
         for draft, calls, rescored in zip(drafts, close, self.redecider.rescore([d.written for d in drafts], close)):
-            if rescored and neural.apply(draft.path, self._choices(draft), calls, rescored):
-                draft.written = self._cased(draft.positions, draft.path, sentence_start=True)
+            if rescored:
+                path, draft.choices = apply(draft.path, self._choices(draft), calls, rescored)
+                if path != draft.path:
+                    draft.path = path
+                    draft.written = self._cased(draft.positions, path, sentence_start=True)
         return drafts
 
     def _cased(self, positions: list[list[Candidate]], path: list[int], sentence_start: bool) -> list[str]:

@@ -22,13 +22,12 @@ import regex
 
 from .lexicon import Lexicon
 from .lm import spelling
+from .memo import Memo
 from .pipeline import STOPWORDS, stem
 
 # log10 prior of the token itself when the lexicon knows other words for
 # the stem but not the token as a word: possible, but a last resort.
 IDENTITY_FALLBACK = -4.0
-# Stems repeat heavily (Zipf), so candidate lists are memoised, within bounds.
-CACHE_SIZE = 200_000
 # Longer tokens are no word (URLs, base64, garbage) and pass through as they are.
 MAX_WORD = 64
 
@@ -93,15 +92,10 @@ class CandidateGenerator:
         self.spelling_model = spelling_model
         self.rules = sorted(rules.items(), key=lambda kv: -kv[1])
         self.max_candidates = max_candidates
-        self._cache: dict[str, list[Candidate]] = {}
+        self._lists: Memo[str, list[Candidate]] = Memo(self._generate)
 
     def __call__(self, token: str) -> list[Candidate]:
-        found = self._cache.get(token)
-        if found is None:
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
-            found = self._cache[token] = self._generate(token)
-        return found
+        return self._lists[token]
 
     def _generate(self, token: str) -> list[Candidate]:
         # Decomposed accents (NFD: "nai\u0308v") are written composed, as the lexicon has them.

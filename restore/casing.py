@@ -15,10 +15,10 @@ from collections.abc import Sequence
 
 from .candidates import attached
 from .lexicon import Lexicon
+from .memo import Memo
 from .scorers import Scorer
 from .search import Option, Search
 
-_CACHE_SIZE = 200_000
 
 
 class Truecaser:
@@ -28,7 +28,7 @@ class Truecaser:
         self.search = Search([(scorer, 1.0)], beam)
         self.lexicon = lexicon
         self.other_form = other_form
-        self._forms: dict[tuple[str, bool], list[Option]] = {}
+        self._forms: Memo[tuple[str, bool], list[Option]] = Memo(self._variants)
 
     def forms(self, word: str, guessed: bool) -> list[Option]:
         """The case variants of a lowercase word, its usual form first.
@@ -36,17 +36,14 @@ class Truecaser:
         A word the lexicon does not have (a guessed spelling) is most likely
         a name, so its capitalized form comes first.
         """
-        key = (word, guessed)
-        found = self._forms.get(key)
-        if found is None:
-            capital = word[:1].upper() + word[1:]
-            usual = capital if guessed else self._usual(word)
-            variants = dict.fromkeys([usual, word, capital, self.lexicon.case(word, sentence_start=True)])
-            found = [((f,), 0.0 if f == usual else self.other_form) for f in variants]
-            if len(self._forms) >= _CACHE_SIZE:
-                self._forms.clear()
-            self._forms[key] = found
-        return found
+        return self._forms[word, guessed]
+
+    def _variants(self, key: tuple[str, bool]) -> list[Option]:
+        word, guessed = key
+        capital = word[:1].upper() + word[1:]
+        usual = capital if guessed else self._usual(word)
+        variants = dict.fromkeys([usual, word, capital, self.lexicon.case(word, sentence_start=True)])
+        return [((f,), 0.0 if f == usual else self.other_form) for f in variants]
 
     def _usual(self, word: str) -> str:
         """The lexicon's form of a word; for a word glued to punctuation

@@ -13,34 +13,29 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Protocol
 
-from .prose import ProseWord
+from .results import ProseWord, Restored
 from .sentences import Piece
 
 if TYPE_CHECKING:
     from nltk.tokenize.treebank import TreebankWordDetokenizer
 
-    from .api import Restorer
+
+class Restorer(Protocol):
+    """What the formats ask of :class:`restore.api.Restorer` (named here so
+    that the formats need not import the module that imports them)."""
+
+    def preload(self, prose: bool) -> None: ...
+
+    def restore_words(self, tokens: Sequence[str]) -> list[str]: ...
+
+    def restore_prose(self, tokens: Sequence[str]) -> list[list[ProseWord]]: ...
+
+    def restore(self, tokens: Sequence[str], *, alternatives: bool, prose: bool) -> Restored: ...
 
 FORMATS = ("tokens", "text", "jsonl")
 _SPOOL = 1 << 20  # characters a jsonl line's later parts keep in memory before spilling to disk
-
-
-@dataclass(frozen=True, slots=True)
-class RestoredToken:
-    """One input token and what destem made of it."""
-
-    stem: str
-    word: str  # the chosen word, in its case
-    confidence: float  # share of score mass among the candidates (NaN if not computed)
-    alternatives: tuple[tuple[str, float], ...]  # (word, log10 score vs. best), best first
-
-    def as_dict(self) -> dict:
-        return {
-            "stem": self.stem, "word": self.word, "confidence": round(self.confidence, 4),
-            "alternatives": [[w, s] for w, s in self.alternatives],
-        }
 
 
 def detokenize(words: Sequence[str]) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from .memo import Memo
 from .pipeline import STOPWORDS
 
 # Longest run the decoder may insert into one gap: 3 covers "it would have",
@@ -73,7 +74,7 @@ class GapRuns:
 
         self.by_next = counts(table["next"])
         self.by_prev = counts(table["prev"])
-        self._cache: dict[tuple, tuple[tuple[Run, float], ...]] = {}
+        self._options: Memo[tuple[str, str], tuple[tuple[Run, float], ...]] = Memo(self._score_runs)
 
     def _given(self, entry: tuple[int, dict[Run, int]] | None, run: Run, prior: float) -> float:
         if entry is None:
@@ -83,19 +84,16 @@ class GapRuns:
 
     def options(self, prev: str, next_: str) -> tuple[tuple[Run, float], ...]:
         """(run, log10 score) for the gap between two LM tokens (``<s>``/``</s>`` at the ends)."""
-        key = (prev, next_)
-        found = self._cache.get(key)
-        if found is None:
-            before, after = self.by_prev.get(prev), self.by_next.get(next_)
-            runs = dict.fromkeys(
-                ((),) + tuple(after[1] if after else ()) + tuple(before[1] if before else ()) + self.common
-            )
-            scored = []
-            for run in runs:
-                prior = self.prior.get(run, self.floor)
-                scored.append((run, self._given(before, run, prior) + self._given(after, run, prior) - prior))
-            found = tuple(scored)
-            if len(self._cache) >= 200_000:
-                self._cache.clear()
-            self._cache[key] = found
-        return found
+        return self._options[prev, next_]
+
+    def _score_runs(self, gap: tuple[str, str]) -> tuple[tuple[Run, float], ...]:
+        prev, next_ = gap
+        before, after = self.by_prev.get(prev), self.by_next.get(next_)
+        runs = dict.fromkeys(
+            ((),) + tuple(after[1] if after else ()) + tuple(before[1] if before else ()) + self.common
+        )
+        scored = []
+        for run in runs:
+            prior = self.prior.get(run, self.floor)
+            scored.append((run, self._given(before, run, prior) + self._given(after, run, prior) - prior))
+        return tuple(scored)

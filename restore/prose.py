@@ -20,18 +20,8 @@ from dataclasses import dataclass
 
 from .gaps import END, START, GapRuns, Run
 from .lm import lm_token
+from .results import ProseWord
 from .search import Option, Search
-
-@dataclass(frozen=True, slots=True)
-class ProseWord:
-    """One word of restored prose and where it came from."""
-
-    word: str
-    token: int | None  # index of the input token it restores; None if it was inserted
-
-    def as_dict(self) -> dict:
-        return {"word": self.word, "token": self.token}
-
 
 class ProseWriter:
     """Chooses the stopword runs of each gap with the full-text scorers."""

@@ -12,18 +12,18 @@ touched.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import kenlm
 
 from .lm import lm_token
+from .memo import Memo
 
 if TYPE_CHECKING:
     from .model import Model
     from .settings import Settings
 
 State = Hashable
-_PREPARED_SIZE = 200_000
 
 
 class Scorer(Protocol):
@@ -45,6 +45,21 @@ class Scorer(Protocol):
         """log10 score of ending the sentence in ``state``."""
 
 
+@runtime_checkable
+class FusedScorer(Scorer, Protocol):
+    """A scorer the search may call once per (state, word) when it is the
+    only scorer and every option is one word (the word and case searches):
+    the hottest loop of a run, so it skips the per-option lists of
+    :meth:`Scorer.expand`. The search checks for it with ``isinstance``."""
+
+    def single_words(self, options: Sequence[Any]) -> list[str] | None:
+        """The prepared options as one word each, or None if any holds more."""
+
+    def word_step(self) -> tuple[Callable[[State, str, State], float], Callable[[], State]]:
+        """The function scoring a word after a state into a new state, and
+        the maker of new states."""
+
+
 class KenLMScorer:
     """An n-gram model over words mapped into its vocabulary.
 
@@ -59,21 +74,19 @@ class KenLMScorer:
         self.vocabulary = vocabulary
         self.oov_penalty = oov_penalty
         self.order = model.order
-        self._prepared: dict[tuple[str, ...], tuple[tuple[str, ...], float]] = {}
-
-    def prepare(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], float]:
         # Memoised: prose-form rows are made afresh for every sentence, but
         # their options (a run and a word) recur.
-        found = self._prepared.get(words)
-        if found is None:
-            tokens = tuple(map(self.vocabulary, words))
-            unknown = 0
-            for token in tokens:
-                unknown += token not in self.model
-            if len(self._prepared) >= _PREPARED_SIZE:
-                self._prepared.clear()
-            found = self._prepared[words] = (tokens, unknown * self.oov_penalty)
-        return found
+        self._prepared: Memo[tuple[str, ...], tuple[tuple[str, ...], float]] = Memo(self._tokens)
+
+    def prepare(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], float]:
+        return self._prepared[words]
+
+    def _tokens(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], float]:
+        tokens = tuple(map(self.vocabulary, words))
+        unknown = 0
+        for token in tokens:
+            unknown += token not in self.model
+        return tokens, unknown * self.oov_penalty
 
     def begin(self, sentence_start: bool) -> kenlm.State:
         state = kenlm.State()
@@ -105,23 +118,8 @@ class KenLMScorer:
         """The options' tokens if each is one word (the word and case searches), else None."""
         return [tokens[0] for tokens in options] if all(len(tokens) == 1 for tokens in options) else None
 
-    def extend(self, hypotheses: dict, words: Sequence[str], weight: float, bonuses: Sequence[float]) -> dict:
-        """Every hypothesis extended by every word, recombined: one step of a
-        search with this scorer alone over options of one word each (the word
-        and case searches). The same arithmetic as ``expand`` and the search's
-        own loop, in one function, as this loop runs for every hypothesis and
-        candidate of every token."""
-        base_score = self.model.BaseScore
-        new_state = kenlm.State
-        extended: dict = {}
-        for state, (score, back) in hypotheses.items():
-            for j, word in enumerate(words):
-                out = new_state()
-                total = score + weight * base_score(state, word, out) + bonuses[j]
-                seen = extended.get(out)
-                if seen is None or total > seen[0]:
-                    extended[out] = (total, (back, j))
-        return extended
+    def word_step(self) -> tuple[Callable[[State, str, State], float], Callable[[], State]]:
+        return self.model.BaseScore, kenlm.State
 
     def _prefix(
         self, prefixes: dict[tuple[str, ...], tuple[float, kenlm.State]], run: tuple[str, ...]

@@ -16,43 +16,16 @@ import heapq
 import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from .scorers import Scorer
+from .memo import IdentityMemo
+from .scorers import FusedScorer, Scorer
 
 T = TypeVar("T")
 # The words an option adds, and its bonus (log10, already weighted).
 Option = tuple[tuple[str, ...], float]
 # state -> (score, backpointer); a backpointer is (previous backpointer, choice).
 Hypotheses = dict[Hashable, tuple[float, tuple | None]]
-_MEMO_SIZE = 200_000
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class IdentityMemo(Generic[K, V]):
-    """``make(obj)`` computed once per object, keyed by its identity.
-
-    For shared objects that are not hashable by value (the candidate
-    generator's memoised lists); the object is kept beside its value, so its
-    id cannot be reused by another object while cached. At most ``size``
-    entries: when full, it starts afresh.
-    """
-
-    def __init__(self, make: Callable[[K], V], size: int = _MEMO_SIZE) -> None:
-        self.make = make
-        self.size = size
-        self._entries: dict[int, tuple[K, V]] = {}
-
-    def __call__(self, obj: K) -> V:
-        found = self._entries.get(id(obj))
-        if found is not None and found[0] is obj:
-            return found[1]
-        if len(self._entries) >= self.size:
-            self._entries.clear()
-        value = self.make(obj)
-        self._entries[id(obj)] = (obj, value)
-        return value
 
 
 class Prepared(NamedTuple):
@@ -60,7 +33,7 @@ class Prepared(NamedTuple):
 
     options: tuple[list[Any], ...]  # each scorer's form of each option
     bonuses: list[float]  # each option's bonus plus the scorers' weighted state-independent parts
-    fused: Any  # the lone scorer's fast form of the row, or None
+    fused: list[str] | None  # the row as one word per option, for a lone fused scorer
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +59,8 @@ class Search:
         self.scorers = list(scorers)
         self.beam = beam
         # A scorer searched alone may offer a fused step for rows of single words.
-        self._fused = len(scorers) == 1 and hasattr(scorers[0][0], "extend")
+        lone = scorers[0][0]
+        self._fused = lone if len(scorers) == 1 and isinstance(lone, FusedScorer) else None
         self._prepared: Callable[[Sequence[Option]], Prepared] = (
             IdentityMemo(self._prepare) if memoize else self._prepare
         )
@@ -101,7 +75,7 @@ class Search:
             options_.append([form for form, _ in forms])
             bonuses = [bonus + weight * static for bonus, (_, static) in zip(bonuses, forms)]
         options = tuple(options_)
-        fused = self.scorers[0][0].single_words(options[0]) if self._fused else None  # type: ignore[attr-defined]
+        fused = self._fused.single_words(options[0]) if self._fused is not None else None
         return Prepared(options, bonuses, fused)
 
     def _begin(self, sentence_start: bool) -> Hashable:
@@ -117,12 +91,11 @@ class Search:
         if not rows:
             return []
         hyps: Hypotheses = {self._begin(sentence_start): (0.0, None)}
-        (first, weight), = self.scorers[:1]
         last = len(rows) - 1
         for i, row in enumerate(rows):
             options, bonuses, fused = self._prepared(row)
             if fused is not None:
-                extended: Hypotheses = first.extend(hyps, fused, weight, bonuses)  # type: ignore[attr-defined]
+                extended = self._fused_step(hyps, fused, bonuses)
             else:
                 extended = {}
                 for state, (score, back) in hyps.items():
@@ -134,6 +107,23 @@ class Search:
             hyps = extended if i == last else keep_best(extended, self.beam)
         best = max(hyps.items(), key=lambda kv: kv[1][0] + self._finish(kv[0]))
         return unwind(best[1][1])
+
+    def _fused_step(self, hyps: Hypotheses, words: list[str], bonuses: list[float]) -> Hypotheses:
+        """The step above for a lone :class:`FusedScorer` over one-word
+        options: the same arithmetic and recombination, one call per (state,
+        word), as this loop runs for every hypothesis and candidate of every token."""
+        assert self._fused is not None
+        score_of, new_state = self._fused.word_step()
+        weight = self.scorers[0][1]
+        extended: Hypotheses = {}
+        for state, (score, back) in hyps.items():
+            for j, word in enumerate(words):
+                out = new_state()
+                total = score + weight * score_of(state, word, out) + bonuses[j]
+                seen = extended.get(out)
+                if seen is None or total > seen[0]:
+                    extended[out] = (total, (back, j))
+        return extended
 
     def _expand(
         self, state: Hashable, score: float, options: tuple[list[Any], ...], bonuses: list[float]

