@@ -12,10 +12,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from restore import Restorer, Settings, scorers
-from restore.settings import Words
+from restore import RestoredToken, Restorer, Settings, scorers
 from restore.prose import ProseWriter
 from restore.search import Search
+from restore.settings import Words
 
 from . import scoring
 from .evalsets import EvalSet
@@ -81,7 +81,7 @@ def _document_cache(restorer: Restorer, margin: float = 1.0, bonus: float = 0.6)
         sure = Counter((t.stem, t.word.lower()) for t in tokens if clear(t))
         out = []
         for t in tokens:
-            def score(alternative: tuple[str, float]) -> float:
+            def score(alternative: tuple[str, float], t: RestoredToken = t) -> float:
                 word, delta = alternative
                 seen = sure[(t.stem, word.lower())] - (clear(t) and word.lower() == t.word.lower())
                 return delta + bonus * (seen > 0)

@@ -25,7 +25,6 @@ from restore.results import ProseWord
 from .evalsets import EvalSet
 
 
-
 def _with_run(restored: Sequence[str], run: Run) -> str:
     """Baseline prose: the restored words with ``run`` between each two."""
     words: list[ProseWord] = []

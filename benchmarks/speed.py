@@ -7,6 +7,7 @@ the ratio shows how far the search is from raw LM speed on this machine now.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import resource
 import sys
@@ -26,10 +27,8 @@ def _reset_peak() -> None:
     A process forked from the (large) benchmark process starts with that
     process's peak; Linux resets it on writing 5 to ``clear_refs``.
     """
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
 
 
 def _peak_rss_mb() -> float:

@@ -12,5 +12,13 @@ from .results import RestoredToken
 from .settings import Settings
 from .terms import Term, restore_terms
 
-__all__ = ["ModelError", "Restorer", "RestoredToken", "Settings", "Term", "default_model_dir", "restore_terms",
-           "restore_text"]
+__all__ = [
+           "ModelError",
+           "RestoredToken",
+           "Restorer",
+           "Settings",
+           "Term",
+           "default_model_dir",
+           "restore_terms",
+           "restore_text",
+]

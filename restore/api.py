@@ -21,9 +21,9 @@ from .candidates import Candidate, CandidateGenerator
 from .casing import Truecaser
 from .joint import JointPick, JointSearch
 from .lexicon import Lexicon
+from .memo import IdentityMemo
 from .prose import ProseWriter
 from .results import ProseWord, Restored, RestoredToken
-from .memo import IdentityMemo
 from .search import Choice, Option, Search, confidence
 from .sentences import sentence_cuts
 from .settings import Settings
@@ -114,10 +114,8 @@ class Restorer:
         """Load every part a run will use now (before workers fork, so they
         share it). The neural model is checked, not loaded: each worker
         process opens its own."""
-        for part in ("candidates", "search", "joint", "truecaser"):
+        for part in ("candidates", "search", "joint", "truecaser", *(("prose_writer",) if prose else ())):
             getattr(self, part)
-        if prose:
-            self.prose_writer
         if self.settings.accurate:
             from . import neural
 
@@ -285,8 +283,8 @@ def restore_text(text: str, model_dir: str | Path | None = None, prose: bool = F
     >>> restore_text("trotski join bolshevik parti juli 1917 .", prose=True)
     'Trotsky joined the Bolshevik Party in July 1917.'
     """
-    if not isinstance(text, str):
-        hint = "; decode bytes first" if isinstance(text, (bytes, bytearray)) else ""
+    if not isinstance(text, str):  # the type says str; callers may pass bytes all the same
+        hint = "; decode bytes first" if isinstance(text, (bytes, bytearray)) else ""  # type: ignore[unreachable]
         raise TypeError(f"restore_text expects str, not {type(text).__name__}{hint}")
     restorer = _shared_restorer(Path(model_dir) if model_dir else model.default_model_dir())
     handle = formats.line_handler(restorer, "text" if prose else "tokens")

@@ -20,7 +20,6 @@ from .scorers import Scorer
 from .search import Option, Search
 
 
-
 class Truecaser:
     """Chooses each word's written form with a cased language model."""
 

@@ -10,6 +10,7 @@ never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -21,25 +22,36 @@ from typing import Annotated, Optional
 
 import typer
 
-try:  # typer carries its own copy of click since 0.2x
-    from typer._click.exceptions import NoArgsIsHelpError, UsageError as BadUsage
-except ImportError:  # pragma: no cover (older typer, plain click)
-    from click.exceptions import NoArgsIsHelpError, UsageError as BadUsage
-
 from . import formats, model
 from .api import Restorer
 from .errors import (
-    BuildError, ClusterError, DestemError, InputError, ModelError, OutputError, UsageError,
+    BuildError,
+    ClusterError,
+    DestemError,
+    InputError,
+    ModelError,
+    OutputError,
+    UsageError,
 )
 from .files import (
-    Errors, check_input, check_output, check_stdout, discard_stdout, expand_inputs, open_output, read_chunks,
-    read_lines, stop_requested,
+    Errors,
+    check_input,
+    check_output,
+    check_stdout,
+    discard_stdout,
+    expand_inputs,
+    open_output,
+    read_chunks,
+    read_lines,
+    stop_requested,
 )
-from .neural import describe as describe_neural, threads_for as neural_threads_for
+from .neural import describe as describe_neural
+from .neural import threads_for as neural_threads_for
 from .parallel import map_ordered
 from .pipeline import stem_line
 from .sentences import Piece, cut_pieces
 from .settings import Settings
+from .terms import TERM_FORMATS
 
 # The one table from kinds of failure to exit codes (README: "Errors").
 EXIT_CODES: dict[type[DestemError], int] = {
@@ -48,7 +60,7 @@ EXIT_CODES: dict[type[DestemError], int] = {
 EXIT_INTERRUPTED = 130
 
 # Help is plain text: with rich markup on, "[accurate]" in an install command vanishes.
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   rich_markup_mode=None, help="Turn stemmed, stopword-stripped text back into words.")
 
 
@@ -73,10 +85,9 @@ def _options(
     """Turn stemmed, stopword-stripped text back into words."""
 
 
-class Format(str, Enum):
-    tokens = "tokens"
-    text = "text"
-    jsonl = "jsonl"
+# The choices of --format, as the modules that write them name them.
+Format = Enum("Format", {name: name for name in formats.FORMATS}, type=str)  # type: ignore[misc]
+TermFormat = Enum("TermFormat", {name: name for name in TERM_FORMATS}, type=str)  # type: ignore[misc]
 
 
 def _say(message: str) -> None:
@@ -129,6 +140,8 @@ def _restorer(model_dir: Optional[Path], settings: Settings) -> Restorer:
 InputArg = Annotated[str, typer.Argument(help="Input file, or - for stdin.")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")]
 ErrorsOpt = Annotated[Errors, typer.Option(help="On invalid UTF-8: stop (strict) or substitute U+FFFD (replace).")]
+ModelOpt = Annotated[Optional[Path], typer.Option("--model", readable=False, help="Model directory (default: the built default model).")]
+JobsOpt = Annotated[int, typer.Option(min=0, help="Worker processes (at most one per core); 0 means one per core.")]
 
 
 @app.command()
@@ -138,11 +151,11 @@ def restore(
     out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Restore every input into this folder (same relative names), resumably.")] = None,
     dask: Annotated[Optional[str], typer.Option("--dask", help="With --out-dir: a Dask scheduler ADDRESS, or local[:N] for N local worker processes.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="tokens: one word per input token; text: readable prose with the removed stopwords put back; "
-                     "jsonl: scores, alternatives, and the prose with each word's input token.")] = Format.tokens,
+                     "jsonl: scores, alternatives, and the prose with each word's input token.")] = Format("tokens"),
     beam: Annotated[int, typer.Option(min=1, max=1000, help="Beam width of the search.")] = Settings.beam,
-    model_dir: Annotated[Optional[Path], typer.Option("--model", readable=False, help="Model directory (default: the built default model).")] = None,
+    model_dir: ModelOpt = None,
     errors: ErrorsOpt = Errors.strict,
-    jobs: Annotated[int, typer.Option(min=0, help="Worker processes; 0 means one per core.")] = 0,
+    jobs: JobsOpt = 0,
     accurate: Annotated[bool, typer.Option("--accurate", help="Let a small neural language model re-decide the close calls "
                         "(about 150x slower; needs pip install 'destem[accurate]').")] = False,
     joint: Annotated[bool, typer.Option("--joint", help="Choose each word together with the stopword run before it "
@@ -154,7 +167,6 @@ def restore(
         raise UsageError("several inputs, or --dask, need --out-dir")
     if out_dir is not None and output is not None:
         raise UsageError("use either -o or --out-dir")
-    workers = jobs or os.cpu_count() or 1
     settings = Settings(beam=beam, accurate=accurate, joint=joint)
     if accurate and dask and dask.startswith("local:") and dask[6:].isdigit():
         settings = replace(settings, neural=replace(settings.neural, threads=neural_threads_for(int(dask[6:]))))
@@ -165,14 +177,14 @@ def restore(
         else:
             check_stdout()
         handle = formats.piece_handler(_restorer(model_dir, settings), format.value)
-        _restore_stream(sources[0], output, errors, handle, settings, workers)
+        _restore_stream(sources[0], output, errors, handle, settings, jobs)
         return
     from .cluster import dask_client, plan, restore_files
 
     plan(sources, out_dir)  # refuses bad inputs and outputs before the model is loaded
     with dask_client(dask) as client:
         restorer = _restorer(model_dir, settings)
-        restore_files(sources, out_dir, restorer.model_dir, client=client, jobs=workers, settings=settings,
+        restore_files(sources, out_dir, restorer.model_dir, client=client, jobs=jobs, settings=settings,
                       fmt=format.value, errors=errors, log=_say, restorer=restorer)
 
 
@@ -221,27 +233,27 @@ def build_model_cmd(
                 word_list=word_list, wordnet=wordnet, english=english)
 
 
-class TermFormat(str, Enum):
-    text = "text"
-    tsv = "tsv"
-    jsonl = "jsonl"
-
-
 @app.command()
 def terms(
     source: InputArg = "-",
     context: Annotated[Optional[list[str]], typer.Option("--context", help="The stemmed corpus the terms came from (files or globs, or - for stdin); repeatable.")] = None,
-    format: Annotated[TermFormat, typer.Option("--format", "-f", help="text: each stem replaced by its word; tsv/jsonl: stem, word, share, alternatives, known.")] = TermFormat.text,
+    format: Annotated[TermFormat, typer.Option("--format", "-f", help="text: each stem replaced by its word; tsv/jsonl: stem, word, share, alternatives, known.")] = TermFormat("text"),
     output: OutputOpt = None,
-    model_dir: Annotated[Optional[Path], typer.Option("--model", readable=False, help="Model directory (default: the built default model).")] = None,
+    model_dir: ModelOpt = None,
     dask: Annotated[Optional[str], typer.Option("--dask", help="Restore the context on a Dask scheduler ADDRESS, or local[:N].")] = None,
-    jobs: Annotated[int, typer.Option(min=0, help="Worker processes for the context; 0 means one per core.")] = 0,
+    jobs: JobsOpt = 0,
     errors: ErrorsOpt = Errors.strict,
 ) -> None:
     """Display words for terms (topic words, matrix columns, stem<TAB>count lines), from their context if given."""
     from .cluster import dask_client
     from .terms import (
-        Counts, count_words, count_words_on_dask, describe, parse_term_line, render_term_line, tsv_header,
+        Counts,
+        count_words,
+        count_words_on_dask,
+        describe,
+        parse_term_line,
+        render_term_line,
+        tsv_header,
     )
 
     contexts = context or []
@@ -269,12 +281,12 @@ def terms(
         with dask_client(dask) as client:
             counts = count_words_on_dask(client, restorer, pieces(), wanted)
     else:
-        counts = count_words(restorer, pieces(), wanted, jobs or os.cpu_count() or 1)
+        counts = count_words(restorer, pieces(), wanted, jobs)
     described = describe(restorer, wanted, counts)
     try:
         with open_output(output) as out:
             has_counts = any(line.rest for line in lines)
-            if format is TermFormat.tsv:
+            if format.value == "tsv":
                 out.write(tsv_header(has_counts) + "\n")
             for line in lines:
                 for rendered in render_term_line(line, described, format.value, count_column=has_counts):
@@ -308,7 +320,12 @@ def main() -> None:
         signal.signal(signum, _interrupted)
     try:
         try:
-            code = app(standalone_mode=False)
+            if len(sys.argv) > 1:
+                code = app(standalone_mode=False)
+            else:  # a bare `destem`: the overview, on stderr as a usage error's
+                with contextlib.redirect_stdout(sys.stderr):
+                    app(["--help"], standalone_mode=False)
+                code = EXIT_CODES[UsageError]
         except SystemExit as exc:
             # click ends a broken pipe while printing help or the version with
             # exit 1; like every other output, a reader that left is no error.
@@ -318,10 +335,7 @@ def main() -> None:
             code = 0
         if code == EXIT_INTERRUPTED or stop_requested.is_set():  # typer turns KeyboardInterrupt into 130
             raise KeyboardInterrupt
-    except NoArgsIsHelpError as exc:
-        exc.show()
-        code = EXIT_CODES[UsageError]
-    except BadUsage as exc:
+    except typer.TyperException as exc:  # click's usage errors: an unknown option, a bad value
         _say(f"error: {exc.format_message()} (see --help)")
         code = EXIT_CODES[UsageError]
     except DestemError as exc:
@@ -349,9 +363,7 @@ def main() -> None:
         # even once it was handled, and would end the process by SIGINT
         # instead of this exit code; the work is wound down, so leave now.
         for stream in (sys.stdout, sys.stderr):
-            try:
+            with contextlib.suppress(OSError):
                 stream.flush()
-            except OSError:
-                pass
         os._exit(code)
     sys.exit(code if isinstance(code, int) else 0)

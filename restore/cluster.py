@@ -25,7 +25,6 @@ import fcntl
 import hashlib
 import json
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +35,7 @@ from .api import Restorer
 from .errors import ClusterError, ModelError, OutputError, UsageError
 from .files import Errors, expand_inputs, open_output, read_chunks, remove_stale_parts
 from .model import ModelFiles
-from .parallel import batches, map_ordered
+from .parallel import batches, in_order, map_ordered
 from .sentences import Piece, cut_pieces
 from .settings import Settings
 
@@ -130,7 +129,7 @@ def _check_scheduler(address: str) -> None:
     length (``Unable to allocate 3.07 EiB``); one identity request with a
     hard deadline tells a scheduler from everything else.
     """
-    from distributed.comm import connect
+    from distributed.comm.core import connect
 
     async def identity() -> Any:
         comm = await connect(address, timeout=CONNECT_SECONDS)
@@ -145,7 +144,7 @@ def _check_scheduler(address: str) -> None:
     except (asyncio.TimeoutError, TimeoutError):
         raise ClusterError(f"cannot reach the Dask scheduler {address}: no answer within "
                            f"{CONNECT_SECONDS} s") from None
-    except Exception as exc:  # noqa: BLE001 - whatever a stranger's bytes do to the reader
+    except Exception as exc:
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise ClusterError(f"cannot reach the Dask scheduler {address}: {detail}") from None
     if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
@@ -183,16 +182,13 @@ Rendered = Iterator[tuple[formats.Fragment, bool]]
 
 def _on_dask(client: Any, model_dir: str, settings: Settings, fmt: str) -> Callable[[Iterator[Piece]], Rendered]:
     """Restore a stream of pieces with the cluster's workers, in order."""
-    window_size = 2 * max(1, len(client.scheduler_info()["workers"]))
+    window = 2 * max(1, len(client.scheduler_info()["workers"]))
 
     def run(pieces: Iterator[Piece]) -> Rendered:
-        window: deque = deque()
-        for batch in batches(pieces, settings.batch):
-            window.append(client.submit(restore_pieces, batch, model_dir, settings, fmt, pure=False))
-            if len(window) >= window_size:
-                yield from window.popleft().result()
-        while window:
-            yield from window.popleft().result()
+        submitted = (client.submit(restore_pieces, batch, model_dir, settings, fmt, pure=False)
+                     for batch in batches(pieces, settings.batch))
+        for rendered in in_order(submitted, window, lambda future: future.result()):
+            yield from rendered
 
     return run
 

@@ -20,10 +20,9 @@ import threading
 from collections.abc import Iterable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import IO, Optional
+from typing import IO
 
 from .errors import InputError, OutputError
-
 
 # Set when the command is asked to stop (SIGTERM, Ctrl-C). An output file is
 # then never put in place, even where the KeyboardInterrupt raised for the
@@ -35,7 +34,7 @@ stop_requested = threading.Event()
 CHUNK_BYTES = 1 << 16
 
 
-class Errors(str, Enum):
+class Errors(Enum):
     strict = "strict"
     replace = "replace"
 
@@ -92,7 +91,7 @@ def read_chunks(source: str, errors: Errors, limit: int = CHUNK_BYTES) -> Iterat
         stream: IO[bytes] = sys.stdin.buffer
     else:
         try:
-            stream = Path(source).open("rb")
+            stream = Path(source).open("rb")  # noqa: SIM115 - closed by the with below
         except OSError as exc:
             raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
     number = 1
@@ -139,7 +138,7 @@ def _raw_chunks(stream: IO[bytes], source: str, limit: int) -> Iterator[tuple[by
         carry = data[cut:]
 
 
-def destination(target: Path) -> Optional[Path]:
+def destination(target: Path) -> Path | None:
     """The regular file an output is renamed onto when complete, or None
     for a target that must be written in place.
 
@@ -225,7 +224,7 @@ def _alive(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def open_output(target: Optional[Path], sweep: bool = True) -> Iterator[IO[str]]:
+def open_output(target: Path | None, sweep: bool = True) -> Iterator[IO[str]]:
     """stdout, or a temporary file renamed onto ``target`` on success only.
 
     The file gets the permissions any new file would (the user's umask). A

@@ -11,7 +11,6 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO, TYPE_CHECKING, Protocol
 
@@ -186,7 +185,7 @@ class _Part:
     output, or (for the parts that come later in the line) to a spool."""
 
     def __init__(self, out: IO[str] | None, opening: str, separator: str, closing: str) -> None:
-        self.target: IO[str] = out if out is not None else tempfile.SpooledTemporaryFile(_SPOOL, mode="w+")
+        self.target: IO[str] = out if out is not None else tempfile.SpooledTemporaryFile(_SPOOL, mode="w+")  # noqa: SIM115 - lives as long as the part
         self.separator = separator
         self.closing = closing
         self.empty = True

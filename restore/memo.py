@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
-O = TypeVar("O")
+Obj = TypeVar("Obj")
 V = TypeVar("V")
 
 # Entries per memo: at a few hundred bytes each, tens of MB at most, and
@@ -38,7 +38,7 @@ class Memo(dict[K, V]):
         return value
 
 
-class IdentityMemo(Generic[O, V]):
+class IdentityMemo(Generic[Obj, V]):
     """``make(obj)`` computed once per object, keyed by its identity.
 
     For shared objects that are not hashable by value (the candidate
@@ -47,12 +47,12 @@ class IdentityMemo(Generic[O, V]):
     while cached.
     """
 
-    def __init__(self, make: Callable[[O], V], size: int = SIZE) -> None:
+    def __init__(self, make: Callable[[Obj], V], size: int = SIZE) -> None:
         self.make = make
         self.size = size
-        self._entries: dict[int, tuple[O, V]] = {}
+        self._entries: dict[int, tuple[Obj, V]] = {}
 
-    def __call__(self, obj: O) -> V:
+    def __call__(self, obj: Obj) -> V:
         found = self._entries.get(id(obj))
         if found is not None and found[0] is obj:
             return found[1]

@@ -17,6 +17,7 @@ a new one, and a batch that kills its worker three times ends the run with
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -30,6 +31,7 @@ from .errors import ClusterError
 
 T = TypeVar("T")
 R = TypeVar("R")
+F = TypeVar("F")
 _handle: Callable[[Any], Any] | None = None  # set in the parent, inherited by forked workers
 # How many worker processes share the machine's cores: 1 in the parent, the
 # pool's size in each worker (the neural model sizes its threads by it).
@@ -49,7 +51,10 @@ def worker_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def batches(items: Iterable[T], max_chars: int, size_of: Callable[[T], int] = len) -> Iterator[list[T]]:
+def batches(
+    items: Iterable[T], max_chars: int,
+    size_of: Callable[[T], int] = len,  # type: ignore[assignment]  # items are sized unless size_of says otherwise
+) -> Iterator[list[T]]:
     """Consecutive items grouped into lists of about ``max_chars`` characters."""
     batch: list[T] = []
     size = 0
@@ -64,13 +69,30 @@ def batches(items: Iterable[T], max_chars: int, size_of: Callable[[T], int] = le
 
 
 def usable_jobs(jobs: int) -> int:
-    """Worker processes worth starting: at most one per core (more only
-    share the same cores and multiply the memory)."""
-    return max(1, min(jobs, os.cpu_count() or 1))
+    """Worker processes worth starting for ``--jobs`` (0: one per core): at
+    most one per core, as more only share the same cores and multiply the
+    memory."""
+    cores = os.cpu_count() or 1
+    return cores if jobs <= 0 else min(jobs, cores)
+
+
+def in_order(submitted: Iterable[F], window: int, result: Callable[[F], R]) -> Iterator[R]:
+    """The results of work submitted elsewhere (Dask futures), in the order
+    it was submitted, with at most ``window`` pieces in flight: ``submitted``
+    is read lazily, so the next piece is submitted only as the oldest is
+    taken, and the input streams."""
+    pending: deque[F] = deque()
+    for future in submitted:
+        pending.append(future)
+        if len(pending) >= window:
+            yield result(pending.popleft())
+    while pending:
+        yield result(pending.popleft())
 
 
 def map_ordered(
-    handle: Callable[[T], R], items: Iterable[T], jobs: int, batch_chars: int, size_of: Callable[[T], int] = len
+    handle: Callable[[T], R], items: Iterable[T], jobs: int, batch_chars: int,
+    size_of: Callable[[T], int] = len,  # type: ignore[assignment]  # items are sized unless size_of says otherwise
 ) -> Iterator[R]:
     """``handle`` over ``items``, in order; worker processes only when it pays.
 
@@ -107,10 +129,10 @@ def _serve(conn: Connection, others: list[Connection], jobs: int) -> None:
         index, batch = message
         try:
             conn.send((index, True, [_handle(item) for item in batch]))
-        except Exception as exc:  # noqa: BLE001 - the parent re-raises it where the batch was asked for
+        except Exception as exc:
             try:
                 conn.send((index, False, exc))
-            except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+            except Exception:
                 conn.send((index, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
@@ -135,10 +157,8 @@ class _Worker:
         if now and self.process.is_alive():
             self.process.kill()
         elif not now:
-            try:
+            with contextlib.suppress(OSError):
                 self.conn.send(None)
-            except OSError:
-                pass
         self.process.join()
         self.conn.close()
 

@@ -33,21 +33,7 @@ if TYPE_CHECKING:
 # cannot be assumed. Contractions are split by the tokenizer before the list
 # applies, so "n't" and "'s" survive even though "t" and "s" are listed.
 STOPWORDS: frozenset[str] = frozenset(
-    """
-    i me my myself we our ours ourselves you you're you've you'll you'd your
-    yours yourself yourselves he him his himself she she's her hers herself it
-    it's its itself they them their theirs themselves what which who whom this
-    that that'll these those am is are was were be been being have has had
-    having do does did doing a an the and but if or because as until while of
-    at by for with about against between into through during before after above
-    below to from up down in out on off over under again further then once here
-    there when where why how all any both each few more most other some such no
-    nor not only own same so than too very s t can will just don don't should
-    should've now d ll m o re ve y ain aren aren't couldn couldn't didn didn't
-    doesn doesn't hadn hadn't hasn hasn't haven haven't isn isn't ma mightn
-    mightn't mustn mustn't needn needn't shan shan't shouldn shouldn't wasn
-    wasn't weren weren't won won't wouldn wouldn't
-    """.split()
+    ["i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "you're", "you've", "you'll", "you'd", "your", "yours", "yourself", "yourselves", "he", "him", "his", "himself", "she", "she's", "her", "hers", "herself", "it", "it's", "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which", "who", "whom", "this", "that", "that'll", "these", "those", "am", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "a", "an", "the", "and", "but", "if", "or", "because", "as", "until", "while", "of", "at", "by", "for", "with", "about", "against", "between", "into", "through", "during", "before", "after", "above", "below", "to", "from", "up", "down", "in", "out", "on", "off", "over", "under", "again", "further", "then", "once", "here", "there", "when", "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "no", "nor", "not", "only", "own", "same", "so", "than", "too", "very", "s", "t", "can", "will", "just", "don", "don't", "should", "should've", "now", "d", "ll", "m", "o", "re", "ve", "y", "ain", "aren", "aren't", "couldn", "couldn't", "didn", "didn't", "doesn", "doesn't", "hadn", "hadn't", "hasn", "hasn't", "haven", "haven't", "isn", "isn't", "ma", "mightn", "mightn't", "mustn", "mustn't", "needn", "needn't", "shan", "shan't", "shouldn", "shouldn't", "wasn", "wasn't", "weren", "weren't", "won", "won't", "wouldn", "wouldn't"]
 )
 
 _STDLIB_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.ASCII
@@ -61,8 +47,8 @@ def _recompiled(pattern: object) -> re.Pattern[str]:
     Treebank patterns are fixed and linear, so the guard buys nothing here;
     ``tests/test_pipeline.py`` checks the tokens stay identical.
     """
-    source = getattr(pattern, "pattern", pattern)
-    flags = getattr(pattern, "flags", 0) & _STDLIB_FLAGS
+    source = str(getattr(pattern, "pattern", pattern))
+    flags: int = getattr(pattern, "flags", 0) & _STDLIB_FLAGS
     return re.compile(source, flags)
 
 
@@ -101,12 +87,7 @@ def _stemmers() -> dict[str, PorterStemmer]:
 # Abbreviations whose full stop does not end a sentence. Single capital
 # letters (initials such as "W. C. Fields") are handled by the pattern.
 _ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms dr prof st jr sr rev gen col lt sgt capt cmdr adm gov sen rep
-    pres vs etc al fig no nos vol vols ed eds ch pp co corp inc ltd bros dept
-    univ ave mt ft jan feb mar apr jun jul aug sep sept oct nov dec approx ca
-    c e.g i.e u.s u.k
-    """.split()
+    ["mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "rev", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "gov", "sen", "rep", "pres", "vs", "etc", "al", "fig", "no", "nos", "vol", "vols", "ed", "eds", "ch", "pp", "co", "corp", "inc", "ltd", "bros", "dept", "univ", "ave", "mt", "ft", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "ca", "c", "e.g", "i.e", "u.s", "u.k"]
 )
 
 # A sentence ends at . ! or ? (with any closing quotes or brackets after it)

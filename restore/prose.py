@@ -16,12 +16,12 @@ into text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .gaps import END, START, GapRuns, Run
 from .lm import lm_token
 from .results import ProseWord
 from .search import Option, Search
+
 
 class ProseWriter:
     """Chooses the stopword runs of each gap with the full-text scorers."""

@@ -16,7 +16,7 @@ import heapq
 import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 from .memo import IdentityMemo
 from .scorers import FusedScorer, Scorer
@@ -133,7 +133,8 @@ class Search:
             (scorer, weight), = self.scorers
             return [(score + weight * value + bonus, out)
                     for (value, out), bonus in zip(scorer.expand(state, options[0]), bonuses)]
-        per_scorer = [s.expand(st, o) for (s, _), st, o in zip(self.scorers, state, options)]  # type: ignore[arg-type]
+        states = cast(tuple[Hashable, ...], state)  # several scorers: a tuple of their states
+        per_scorer = [s.expand(st, o) for (s, _), st, o in zip(self.scorers, states, options)]
         return [(score + bonus + sum(w * results[j][0] for (_, w), results in zip(self.scorers, per_scorer)),
                  tuple(results[j][1] for results in per_scorer)) for j, bonus in enumerate(bonuses)]
 
@@ -141,7 +142,8 @@ class Search:
         if len(self.scorers) == 1:
             scorer, weight = self.scorers[0]
             return weight * scorer.finish(state)
-        return sum(w * s.finish(st) for (s, w), st in zip(self.scorers, state))  # type: ignore[arg-type]
+        states = cast(tuple[Hashable, ...], state)
+        return sum(w * s.finish(st) for (s, w), st in zip(self.scorers, states))
 
     def explain(self, rows: Sequence[Sequence[Option]], path: Sequence[int]) -> list[Choice]:
         """Score every option against the chosen one, position by position.

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +28,7 @@ from typing import Any
 
 from .api import Restorer, token_list
 from .errors import InputError
-from .parallel import batches, map_ordered
+from .parallel import batches, in_order, map_ordered
 from .search import shares
 from .sentences import Piece, cut_pieces
 from .settings import Settings
@@ -92,7 +92,8 @@ class Counts:
     chosen words were written, for their display case.
     """
 
-    words: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stem, lowercase word) -> expected count
+    # (stem, lowercase word) -> expected count: a Counter adds the shares, though typed for counts
+    words: Counter[tuple[str, str]] = field(default_factory=Counter)
     forms: Counter[tuple[str, str]] = field(default_factory=Counter)  # (lowercase word, as written) -> count
 
     def update(self, other: Counts) -> None:
@@ -128,7 +129,7 @@ def word_counter(restorer: Restorer, wanted: set[str]) -> Callable[[Piece], Coun
             if token.stem not in wanted:
                 continue
             for word, share in shares(token.alternatives).items():
-                counts.words[(token.stem, word.lower())] += share
+                counts.words[(token.stem, word.lower())] += share  # type: ignore[assignment]
             counts.forms[(token.word.lower(), token.word)] += 1
         return counts
 
@@ -158,15 +159,12 @@ def count_words_on_dask(client: Any, restorer: Restorer, pieces: Iterator[Piece]
     """The context's counts for the wanted stems, restored on a Dask cluster
     (at most two batches per worker in flight, so the context streams)."""
     settings = restorer.settings
-    window_size = 2 * max(1, len(client.scheduler_info()["workers"]))
-    window: deque = deque()
+    window = 2 * max(1, len(client.scheduler_info()["workers"]))
+    submitted = (client.submit(count_batch, batch, str(restorer.model_dir), settings, wanted, pure=False)
+                 for batch in batches(pieces, settings.batch))
     counts = Counts()
-    for batch in batches(pieces, settings.batch):
-        window.append(client.submit(count_batch, batch, str(restorer.model_dir), settings, wanted, pure=False))
-        if len(window) >= window_size:
-            counts.update(window.popleft().result())
-    while window:
-        counts.update(window.popleft().result())
+    for batch_counts in in_order(submitted, window, lambda future: future.result()):
+        counts.update(batch_counts)
     return counts
 
 

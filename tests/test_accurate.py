@@ -137,6 +137,6 @@ def test_version_names_the_neural_model_and_its_licence():
 
 
 def test_default_settings_never_load_the_neural_model(default_restorer):
-    default_restorer.restore_tokens("red armi .".split())
+    default_restorer.restore_tokens(["red", "armi", "."])
     assert "redecider" not in vars(default_restorer)
     assert Settings().accurate is False

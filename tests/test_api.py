@@ -42,6 +42,6 @@ def test_restorer_is_reusable_and_agrees_with_restore_text(default_restorer):
 
 @pytest.mark.model
 def test_case_follows_the_neighbouring_word(default_restorer):
-    words = [t.word for t in default_restorer.restore_tokens("red armi central committe wave red flag".split())]
+    words = [t.word for t in default_restorer.restore_tokens(["red", "armi", "central", "committe", "wave", "red", "flag"])]
     assert words[:4] == ["Red", "Army", "Central", "Committee"]
     assert words[5:] == ["red", "flag"]

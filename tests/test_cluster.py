@@ -82,7 +82,7 @@ def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path, client):
     while not any(client.processing().values()) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)  # inside the run: about 200 batches, and each worker loads the model first
-    victim, pid = sorted(client.run(os.getpid).items())[0]
+    _, pid = sorted(client.run(os.getpid).items())[0]
     assert thread.is_alive(), "the run ended before the worker could be killed"
     os.kill(pid, signal.SIGKILL)
     thread.join(timeout=300)
@@ -96,7 +96,7 @@ def test_workers_without_the_model_are_refused_clearly(tmp_path, client):
     shutil.copytree(default_model_dir(), model)
     cluster.worker_restorer(str(model.resolve()), Settings())  # this process has it loaded...
     (model / "lm.bin").unlink()  # ...the workers will not find it
-    with pytest.raises(ModelError, match="worker .* cannot use the model"):
+    with pytest.raises(ModelError, match=r"worker .* cannot use the model"):
         cluster.restore_files(_inputs(tmp_path / "in", 1, 5), tmp_path / "out", model, client=client)
     assert not (tmp_path / "out" / "part-0.txt").exists()
 

@@ -14,7 +14,6 @@ import http.server
 import json
 import os
 import random
-import shutil
 import signal
 import socket
 import stat

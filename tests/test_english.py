@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from restore import Restorer, Settings, default_model_dir, pipeline
-from restore.settings import Words
 from restore.build import cmu, sources
+from restore.settings import Words
 
 from .conftest import words_right
 
@@ -24,7 +24,7 @@ def parts():
 
 
 def test_reader_finds_every_ngram_the_header_declares_less_the_six_missing_bigrams(parts):
-    path, (vocab, ids, probs, backoffs) = parts
+    path, (vocab, ids, probs, _backoffs) = parts
     head = path.read_bytes()[:40]
     order = head[len(cmu.MAGIC)]
     declared = struct.unpack_from(f"<{order}I", head, len(cmu.MAGIC) + 1)
@@ -93,7 +93,7 @@ def test_joint_search_with_the_stopword_runs_restores_more_held_out_words(heldou
 
 def test_joint_search_scores_each_candidate_once_with_its_best_run():
     restorer = Restorer(default_model_dir(), Settings(joint=True))
-    for token in restorer.restore_tokens("trotski born kherson provinc , ukrain novemb 7 , 1879 .".split()):
+    for token in restorer.restore_tokens(["trotski", "born", "kherson", "provinc", ",", "ukrain", "novemb", "7", ",", "1879", "."]):
         words = [w for w, _ in token.alternatives]
         assert len(words) == len(set(words))
         assert token.alternatives[0][0].lower() == token.word.lower() and token.alternatives[0][1] == 0.0

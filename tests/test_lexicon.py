@@ -136,7 +136,7 @@ def test_words_glued_to_typographic_punctuation(default_restorer):
 def test_words_before_a_typographic_apostrophe(default_restorer):
     """NLTK's tokenizer leaves ``it’s`` whole and Porter makes it ``it’``:
     the letters before the apostrophe are the word as written."""
-    stems = "it’ clear citi’ humans’ right trotsky’ armi .".split()
+    stems = ["it’", "clear", "citi’", "humans’", "right", "trotsky’", "armi", "."]
     words = [t.word for t in default_restorer.restore_tokens(stems, alternatives=False)]
     # (``It’s`` opening the sentence is the case model's choice, not the lexicon's.)
     assert words[0].lower() == "it’s" and words[2] == "city’s" and words[3] == "humans’"

@@ -83,7 +83,7 @@ def test_a_part_damaged_inside_fails_when_first_used(copy):
     (copy / "gaps.json.gz").write_bytes(payload + b"\0" * (size - len(payload)))
     restorer = Restorer(copy)
     assert restorer.restore_tokens(["armi"], alternatives=False)[0].word  # words need no gap table
-    with pytest.raises(ModelError, match="gaps.json.gz.*build-model"):
+    with pytest.raises(ModelError, match=r"gaps.json.gz.*build-model"):
         restorer.restore_prose(["armi"])
 
 

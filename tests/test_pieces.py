@@ -44,8 +44,8 @@ def test_pieces_of_any_size_give_the_whole_lines_output(essay_model, tmp_path, f
 
 @pytest.mark.unit
 def test_sentence_cuts_follow_punctuation_and_the_length_limit():
-    assert sentence_cuts("a . b c ! d".split(), max_sentence=256) == [2, 5]
-    assert sentence_cuts("a b c d e".split(), max_sentence=2, open_tokens=1) == [1, 3, 5]
+    assert sentence_cuts(["a", ".", "b", "c", "!", "d"], max_sentence=256) == [2, 5]
+    assert sentence_cuts(["a", "b", "c", "d", "e"], max_sentence=2, open_tokens=1) == [1, 3, 5]
 
 
 def _peak_rss_mb(*args: str) -> float:

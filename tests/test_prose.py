@@ -10,11 +10,11 @@ import pytest
 import sacrebleu
 
 from restore import Restorer, Settings, pipeline
-from restore.settings import Prose
 from restore.build import sources
 from restore.formats import detokenize, join_sentences
 from restore.gaps import MAX_RUN, split_gaps
 from restore.prose import inserted_runs
+from restore.settings import Prose
 
 from .conftest import DESTEM, STEMMED_SEED
 

@@ -6,9 +6,9 @@ import kenlm
 import pytest
 
 from restore import Restorer, Settings, scorers
-from restore.settings import Words
 from restore.lm import lm_token
 from restore.search import Search
+from restore.settings import Words
 
 pytestmark = pytest.mark.unit
 
@@ -94,7 +94,7 @@ def test_a_new_scorer_slots_in_by_name_and_weight(essay_model, monkeypatch):
     monkeypatch.setitem(scorers.SCORERS, "plural", lambda model, settings: _PluralScorer())
     plain = Restorer(essay_model)
     plural = Restorer(essay_model, Settings(words=Words(scorers=(("words", 1.0), ("plural", 1.0)))))
-    stems = "bolshevik red armi peasant".split()
+    stems = ["bolshevik", "red", "armi", "peasant"]
     assert [t.word.lower() for t in plain.restore_tokens(stems, alternatives=False)] == [
         "bolsheviks", "red", "army", "peasant"]
     assert [t.word.lower() for t in plural.restore_tokens(stems, alternatives=False)] == [
@@ -106,7 +106,7 @@ def test_a_new_scorer_slots_in_by_name_and_weight(essay_model, monkeypatch):
 
 def test_explain_ranks_the_chosen_word_first_with_a_confidence(essay_model):
     restorer = Restorer(essay_model)
-    tokens = "trotski organ red armi".split()
+    tokens = ["trotski", "organ", "red", "armi"]
     restored = restorer.restore_tokens(tokens)
     assert [t.stem for t in restored] == tokens
     for t in restored:

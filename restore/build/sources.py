@@ -37,7 +37,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import IO
@@ -72,7 +72,7 @@ class Document:
     heldout: bool = False  # set by a reader that holds out part of its own text
 
 
-@lru_cache(maxsize=None)
+@cache
 def debian_files(package: str) -> tuple[Path, ...]:
     """The files an installed Debian package put on this machine."""
     try:
@@ -259,7 +259,8 @@ def nlp_corpus_documents() -> Iterator[Document]:
     ``SHARED_RUN`` words with held-out prose as a held-out document beside it."""
     heldout = heldout_runs()
     for path in sorted((nlp_corpus_dir() / "builds").glob("doc-*.json"), key=lambda p: int(p.stem[4:])):
-        kept, dropped = [], []
+        kept: list[str] = []
+        dropped: list[str] = []
         for sentence in json.loads(path.read_text(encoding="utf-8")):
             sentence = " ".join(sentence.split())
             (dropped if word_runs(sentence) & heldout else kept).append(sentence)

@@ -3,6 +3,7 @@ texts that share prefixes, read in few batches (see :mod:`restore.neural`)."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,10 +78,8 @@ class NeuralLM:
             self.ctx = self.model = None
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # interpreter shutdown: llama.cpp may be gone already
             self.close()
-        except Exception:  # interpreter shutdown: llama.cpp may be gone already
-            pass
 
     def _tokenize(self, text: str, special: bool = False) -> tuple[int, ...]:
         data = text.encode("utf-8")
