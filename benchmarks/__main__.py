@@ -1,7 +1,7 @@
-"""``python -m benchmarks``: accuracy against baselines, prose quality, speed, memory -> README.
+"""``python -m benchmarks``: accuracy against baselines, prose quality, speed, memory -> docs/results.md.
 
 Builds the models it needs once (cached in ``models/``), scores every set,
-writes ``benchmarks/results/latest.json`` and rewrites the README's results
+writes ``benchmarks/results/latest.json`` and rewrites the results page
 block. Nothing in that block is typed by hand.
 """
 
@@ -26,6 +26,7 @@ from . import accurate, evalsets, levers, prose, report, scale, scoring, startup
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS_PAGE = ROOT / "docs" / "results.md"
 BEAMS = (2, 8, 32)
 SCALE_MB = (2.0, 8.0)
 # Many small files against the same lines as one: the cost of each file.
@@ -100,32 +101,50 @@ def measure_scale(model: Path, sets: list) -> list[dict]:
             + scale.many_files(model, lines, RESULTS, SCALE_FILES, SCALE_LINES_PER_FILE))
 
 
+def measure_speed(model: Path, sets: list) -> dict:
+    """The Speed table: the Wikipedia set (else the first set) at each beam, in its own process."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    speed_set = next((s for s in sets if s.name == "wikipedia"), sets[0])
+    sample = RESULTS / "speed-input.txt"
+    sample.write_text("\n".join(" ".join(t.stem for t in s) for s in speed_set.sentences) + "\n",
+                      encoding="utf-8")
+    answers = RESULTS / "speed-answers.txt"
+    answers.write_text("\n".join(" ".join(t.surface for t in s) for s in speed_set.sentences) + "\n",
+                       encoding="utf-8")
+    try:
+        return {"input": speed_set.name, "runs": speed(model, sample, answers, BEAMS)}
+    finally:
+        sample.unlink()
+        answers.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--no-readme", action="store_true", help="do not rewrite README.md")
+    parser.add_argument("--no-readme", action="store_true", help="do not rewrite docs/results.md")
     parser.add_argument("--skip-wiki-model", action="store_true",
                         help="skip the model built with the shared Wikipedia corpus")
     parser.add_argument("--render-only", action="store_true",
-                        help="rewrite the README from benchmarks/results/latest.json without measuring")
-    parser.add_argument("--only", choices=["accurate", "levers", "scale"],
-                        help="measure this section again into benchmarks/results/latest.json, then rewrite the README")
+                        help="rewrite docs/results.md from benchmarks/results/latest.json without measuring")
+    parser.add_argument("--only", choices=["accurate", "levers", "scale", "speed", "startup"],
+                        help="measure this section again into benchmarks/results/latest.json, then rewrite docs/results.md")
     args = parser.parse_args()
     if args.render_only:
-        report.update_readme(ROOT / "README.md", report.render(json.loads((RESULTS / "latest.json").read_text())))
+        report.update_results(RESULTS_PAGE, report.render(json.loads((RESULTS / "latest.json").read_text())))
         return
     if args.only:
         results = json.loads((RESULTS / "latest.json").read_text())
         models = {name: MODELS / name for name in ("default", "no-essay", "no-wiki-offline", "no-nlp-corpus", "wiki")
                   if (MODELS / name / "manifest.json").is_file()}
         sets = evalsets.registry_sets() + evalsets.shared_sets()
-        if args.only == "scale":
-            results["scale"] = measure_scale(models["default"], sets)
-        else:
-            results[args.only] = (accurate.compare(models, sets, RESULTS) if args.only == "accurate"
-                                  else levers.run(models, sets))
+        measure = {"scale": lambda: measure_scale(models["default"], sets),
+                   "speed": lambda: measure_speed(models["default"], sets),
+                   "startup": lambda: startup.run(models["default"]),
+                   "accurate": lambda: accurate.compare(models, sets, RESULTS),
+                   "levers": lambda: levers.run(models, sets)}
+        results[args.only] = measure[args.only]()
         (RESULTS / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
         if not args.no_readme:
-            report.update_readme(ROOT / "README.md", report.render(results))
+            report.update_results(RESULTS_PAGE, report.render(results))
         return
 
     began = time.monotonic()
@@ -143,14 +162,6 @@ def main() -> None:
         print(f"benchmark: {evalsets.SHARED / 'eval'} not found; skipping the Wikipedia set",
               file=sys.stderr)
 
-    sample = RESULTS / "speed-input.txt"
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    speed_set = next((s for s in sets if s.name == "wikipedia"), sets[0])
-    sample.write_text("\n".join(" ".join(t.stem for t in s) for s in speed_set.sentences) + "\n",
-                      encoding="utf-8")
-    answers = RESULTS / "speed-answers.txt"
-    answers.write_text("\n".join(" ".join(t.surface for t in s) for s in speed_set.sentences) + "\n",
-                       encoding="utf-8")
     seed = (ROOT / "data" / "trotsky.stemmed.txt").read_text(encoding="utf-8").split()
     stemmed = " ".join(seed[SAMPLE_FROM:SAMPLE_FROM + SAMPLE_TOKENS])
     results = {
@@ -160,22 +171,20 @@ def main() -> None:
                    "prose": formats.line_handler(Restorer(models["default"]), "text")(stemmed)},
         "accuracy": accuracy(models, sets),
         "levers": levers.run(models, sets),
-        "speed": {"input": speed_set.name, "runs": speed(models["default"], sample, answers, BEAMS)},
+        "speed": measure_speed(models["default"], sets),
         "startup": startup.run(models["default"]),
         "accurate": accurate.compare(models, sets, RESULTS),
         "terms": [terms.run(Restorer(models["default"]), s, wordfreq.get_frequency_dict("en", "large"))
                   for s in sets if s.name == "wikipedia"],
         "models": {name: json.loads((path / "manifest.json").read_text()) for name, path in models.items()},
-        "defaults": {"beam": Settings.beam, "prior_weight": Settings.prior_weight},
+        "defaults": {"beam": Settings().beam, "prior_weight": Settings().words.prior_weight},
     }
     results["benchmark_seconds"] = round(time.monotonic() - began)
-    sample.unlink()
-    answers.unlink()
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     markdown = report.render(results)
     print(markdown)
     if not args.no_readme:
-        report.update_readme(ROOT / "README.md", markdown)
+        report.update_results(RESULTS_PAGE, markdown)
 
 
 if __name__ == "__main__":

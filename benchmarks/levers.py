@@ -1,6 +1,6 @@
 """Before and after each lever that landed, measured on the same sets in the same run.
 
-A lever is kept only if it pays; this table is how the README shows that it
+A lever is kept only if it pays; this table is how docs/results.md shows that it
 does (or what it costs). Each row compares two configurations that differ
 in that lever alone.
 """

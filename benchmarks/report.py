@@ -1,4 +1,4 @@
-"""Render benchmark results as Markdown and splice them into the README."""
+"""Render benchmark results as Markdown and splice them into docs/results.md."""
 
 from __future__ import annotations
 
@@ -148,10 +148,11 @@ def render(results: dict) -> str:
     return "\n".join(out)
 
 
-def update_readme(readme: Path, markdown: str) -> None:
-    text = readme.read_text(encoding="utf-8")
+def update_results(page: Path, markdown: str) -> None:
+    """Put the rendered tables between the markers of ``page`` (docs/results.md)."""
+    text = page.read_text(encoding="utf-8")
     if START not in text or END not in text:
-        raise SystemExit(f"{readme} has no results block ({START} ... {END})")
+        raise SystemExit(f"{page} has no results block ({START} ... {END})")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{START}\n{markdown}\n{END}{tail}", encoding="utf-8")
+    page.write_text(f"{head}{START}\n{markdown}\n{END}{tail}", encoding="utf-8")

@@ -73,7 +73,7 @@ def heldout_sotu() -> list[list[pipeline.Token]]:
 
 def test_english_model_beside_the_word_model_restores_more_held_out_words(heldout_sotu):
     scores = {}
-    for uses in (Settings().scorers, (("words", 1.0),)):
+    for uses in (Settings().words.scorers, (("words", 1.0),)):
         right, total = words_right(Restorer(default_model_dir(), Settings(words=Words(scorers=uses))), heldout_sotu)
         scores[len(uses)] = right / total
     assert total > 3000
