@@ -10,6 +10,7 @@ steps; the model parts each step needs load when the step first runs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from . import formats, model, scorers
 from .candidates import Candidate, CandidateGenerator
 from .casing import Truecaser
+from .gaps import Run
 from .joint import JointPick, JointSearch
 from .lexicon import Lexicon
 from .memo import IdentityMemo
@@ -30,6 +32,10 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from .neural.redecide import Redecider
+    from .neural.writer import Position, Writer
+
+# Tokens the writer's KV cache holds for all the sentences it writes at once.
+WRITER_CONTEXT = 16_384
 
 @dataclass(slots=True)
 class Draft:
@@ -43,6 +49,7 @@ class Draft:
     search: Search  # that search (scores the alternatives)
     joint: JointPick | None = None  # the joint search's own choice, whose rows hold several options per candidate
     choices: list[Choice] | None = None  # how the candidates compared, once asked
+    runs: list[Run] | None = None  # the stopwords to put back before each word, where the writer chose them
 
 
 class Restorer:
@@ -107,8 +114,19 @@ class Restorer:
         from .neural.redecide import Redecider
 
         n = self.settings.neural
-        lm = NeuralLM(neural.model_path(), n.threads or neural.threads_for(parallel.sharing))
+        lm = NeuralLM(neural.model_path(n.model), n.threads or neural.threads_for(parallel.sharing))
         return Redecider(lm, n.weight, n.switch, n.right)
+
+    @cached_property
+    def writer(self) -> Writer:
+        from . import neural, parallel  # only accurate mode needs llama.cpp
+        from .neural.engine import NeuralLM
+        from .neural.writer import Writer
+
+        n = self.settings.neural
+        lm = NeuralLM(neural.model_path(n.model), n.threads or neural.threads_for(parallel.sharing),
+                      context=WRITER_CONTEXT)
+        return Writer(lm, self.model.gaps, n.ngram_weight, n.beam, n.first, n.second, n.runs, n.word_cost)
 
     def preload(self, prose: bool) -> None:
         """Load every part a run will use now (before workers fork, so they
@@ -119,7 +137,7 @@ class Restorer:
         if self.settings.accurate:
             from . import neural
 
-            neural.model_path()
+            neural.model_path(self.settings.neural.model)
             neural.runtime()
 
     def restore_tokens(self, tokens: Sequence[str], alternatives: bool = True) -> list[RestoredToken]:
@@ -136,7 +154,7 @@ class Restorer:
         token_list(tokens, "restore_words")
         words: list[str] = []
         if self.settings.accurate:
-            for draft in self._redecided(tokens, list(self.sentences(tokens))):
+            for draft in self._neural(tokens, list(self.sentences(tokens))):
                 words += draft.written
             return words
         for start, end in self.sentences(tokens):
@@ -163,7 +181,7 @@ class Restorer:
         token_list(tokens, "restore")
         result = Restored([], [])
         spans = list(self.sentences(tokens))
-        drafts = self._redecided(tokens, spans) if self.settings.accurate else None
+        drafts = self._neural(tokens, spans) if self.settings.accurate else None
         for i, (start, end) in enumerate(spans):
             draft = drafts[i] if drafts else self._words(tokens[start:end])
             restored, words = self._sentence(tokens[start:end], draft, alternatives, prose, start)
@@ -209,6 +227,30 @@ class Restorer:
                 draft.choices = self.joint.explain(draft.rows, draft.joint)
         return draft.choices
 
+    def _neural(self, tokens: Sequence[str], spans: list[tuple[int, int]]) -> list[Draft]:
+        """Accurate mode: the sentences written by the neural model, or their close calls re-decided."""
+        return self._written(tokens, spans) if self.settings.neural.write else self._redecided(tokens, spans)
+
+    def _written(self, tokens: Sequence[str], spans: list[tuple[int, int]]) -> list[Draft]:
+        """Accurate mode: every sentence decided by the n-gram search, then
+        written again by the neural model (its words and the stopwords
+        between them), all sentences of ``tokens`` in one pass."""
+        from .neural.writer import positions_of
+
+        n = self.settings.neural
+        drafts = [self._words(tokens[start:end]) for start, end in spans]
+        inputs = [positions_of(d.written, [[c.word for c in cands] for cands in d.positions], self._choices(d),
+                               n.write_candidates, n.write_margin) for d in drafts]
+        for draft, positions, written in zip(drafts, inputs, self.writer.write(inputs)):
+            path = [p.indices[j] for p, j in zip(positions, written.choice)]
+            draft.choices = [_rescored(choice, p, scores, j)
+                             for choice, p, scores, j in zip(self._choices(draft), positions, written.scores, path)]
+            draft.runs = written.runs
+            if path != draft.path:
+                draft.path = path
+                draft.written = self._cased(draft.positions, path, sentence_start=True)
+        return drafts
+
     def _redecided(self, tokens: Sequence[str], spans: list[tuple[int, int]]) -> list[Draft]:
         """Accurate mode: every sentence decided by the n-gram search, then
         its close calls re-decided by the neural model, all sentences of
@@ -237,7 +279,7 @@ class Restorer:
         positions, path, written = draft.positions, draft.path, draft.written
         prose_words: list[ProseWord] = []
         if prose:
-            runs = self.prose_writer.runs(written)
+            runs = draft.runs if draft.runs is not None else self.prose_writer.runs(written)
             # An inserted word now opens the sentence: case the first word as mid-sentence.
             cased = self._cased(positions, path, sentence_start=False) if runs[0] else written
             prose_words = self.prose_writer.sentence(cased, runs, first_token)
@@ -250,6 +292,17 @@ class Restorer:
                 token, word, confidence(alts, choice.index), tuple((cands[k].word, s) for k, s in alts),
             ))
         return restored, prose_words
+
+
+def _rescored(choice: Choice, position: Position, scores: list[float], chosen: int) -> Choice:
+    """A token's choice with the writer's scores (log10 against the best it
+    tried); candidates it did not try keep their n-gram scores, below all it tried."""
+    tried = {k: s for k, s in zip(position.indices, scores) if math.isfinite(s)}
+    floor = min(tried.values())
+    own = dict(choice.alternatives).get(choice.index, 0.0)
+    ranked = {k: floor + d - own for k, d in choice.alternatives if k not in tried}
+    ranked.update(tried)
+    return Choice(chosen, tuple(sorted(((k, round(s, 4)) for k, s in ranked.items()), key=lambda ks: -ks[1])))
 
 
 def token_list(tokens: object, where: str) -> None:

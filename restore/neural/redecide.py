@@ -140,7 +140,7 @@ def close_calls(written: Sequence[str], candidates: Sequence[Sequence[str]], cho
         near = [(k, d - own) for k, d in choice.alternatives if k != choice.index and d - own >= -margin]
         if near:
             near = near[:most - 1]
-            calls[p] = Close([word] + [_like(word, words[choice.index], words[k]) for k, _ in near],
+            calls[p] = Close([word] + [like(word, words[choice.index], words[k]) for k, _ in near],
                              [0.0] + [d for _, d in near], [choice.index] + [k for k, _ in near])
     return calls
 
@@ -164,7 +164,7 @@ def apply(path: Sequence[int], choices: Sequence[Choice], calls: dict[int, Close
     return path, choices
 
 
-def _like(written: str, word: str, other: str) -> str:
+def like(written: str, word: str, other: str) -> str:
     """``other`` written in the case ``written`` gives ``word``."""
     if written == word or not other:
         return other
