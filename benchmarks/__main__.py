@@ -17,7 +17,7 @@ from pathlib import Path
 
 import wordfreq
 
-from restore import Restorer, Settings, formats
+from restore import ModelError, Restorer, Settings, formats
 from restore.build import build_model
 from restore.build.sources import DEFAULT_SOURCES
 
@@ -101,6 +101,21 @@ def measure_scale(model: Path, sets: list) -> list[dict]:
             + scale.many_files(model, lines, RESULTS, SCALE_FILES, SCALE_LINES_PER_FILE))
 
 
+def before_after(model: Path, sets: list) -> dict:
+    """The README's Before and after: a held-out paragraph of the first set in each mode."""
+    evalset = sets[0]
+    first, end = accurate.sample(evalset)[3]
+    stems = [t.stem for i in range(first, end) for t in evalset.sentences[i]]
+    prose = {}
+    for mode, settings in (("prose", Settings()), ("accurate", Settings(accurate=True))):
+        try:
+            prose[mode] = formats.join_sentences(Restorer(model, settings).restore_prose(stems))
+        except ModelError as exc:  # accurate mode not installed
+            print(f"benchmark: {mode} skipped in the sample ({exc})", file=sys.stderr)
+    return {"set": evalset.name, "original": " ".join(evalset.references[i] for i in range(first, end)),
+            "stemmed": " ".join(stems), **prose}
+
+
 def measure_speed(model: Path, sets: list) -> dict:
     """The Speed table: the Wikipedia set (else the first set) at each beam, in its own process."""
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -125,7 +140,7 @@ def main() -> None:
                         help="skip the model built with the shared Wikipedia corpus")
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite docs/results.md from benchmarks/results/latest.json without measuring")
-    parser.add_argument("--only", choices=["accurate", "levers", "scale", "speed", "startup"],
+    parser.add_argument("--only", choices=["accurate", "levers", "scale", "speed", "startup", "before-after"],
                         help="measure this section again into benchmarks/results/latest.json, then rewrite docs/results.md")
     args = parser.parse_args()
     if args.render_only:
@@ -136,6 +151,12 @@ def main() -> None:
         models = {name: MODELS / name for name in ("default", "no-essay", "no-wiki-offline", "no-nlp-corpus", "wiki")
                   if (MODELS / name / "manifest.json").is_file()}
         sets = evalsets.registry_sets() + evalsets.shared_sets()
+        if args.only == "before-after":
+            results["before_after"] = before_after(models["default"], sets)
+            report.update_block(ROOT / "README.md", report.render_before_after(results["before_after"]),
+                                report.SAMPLE_START, report.SAMPLE_END)
+            (RESULTS / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+            return
         measure = {"scale": lambda: measure_scale(models["default"], sets),
                    "speed": lambda: measure_speed(models["default"], sets),
                    "startup": lambda: startup.run(models["default"]),
@@ -174,6 +195,7 @@ def main() -> None:
         "speed": measure_speed(models["default"], sets),
         "startup": startup.run(models["default"]),
         "accurate": accurate.compare(models, sets, RESULTS),
+        "before_after": before_after(models["default"], sets),
         "terms": [terms.run(Restorer(models["default"]), s, wordfreq.get_frequency_dict("en", "large"))
                   for s in sets if s.name == "wikipedia"],
         "models": {name: json.loads((path / "manifest.json").read_text()) for name, path in models.items()},
@@ -185,6 +207,8 @@ def main() -> None:
     print(markdown)
     if not args.no_readme:
         report.update_results(RESULTS_PAGE, markdown)
+        report.update_block(ROOT / "README.md", report.render_before_after(results["before_after"]),
+                            report.SAMPLE_START, report.SAMPLE_END)
 
 
 if __name__ == "__main__":

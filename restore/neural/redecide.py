@@ -1,5 +1,17 @@
-"""Accurate mode's policy: which words are close calls, and how the neural
-model's scores re-decide them (see :mod:`restore.neural`)."""
+"""Accurate mode's older policy (``Neural(write=False)``): which words are
+close calls, and how the neural model's scores re-decide them.
+
+The n-gram search picks every word first. Then, for each word whose
+runner-up candidates came close (within ``margin`` log10 of the chosen one),
+the model compares the sentence with the chosen word and with each close
+candidate swapped in, reading the text before it and a few tokens after it.
+Its log-probability difference, weighted, is added to the n-gram search's
+score difference, and the best total wins. It is fast because the model
+reads each stretch of text once, keeping every position's logits: a
+candidate's first diverging sub-word token is scored from them for free,
+and only its remaining tokens and the right context are evaluated, as short
+sequences sharing the chunk's cached prefix.
+"""
 
 from __future__ import annotations
 

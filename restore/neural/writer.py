@@ -137,10 +137,22 @@ class Writer:
         # Sequences one sentence holds at most: its beam, each hypothesis's
         # stopword branches, the options whose further tokens are read, the new beam.
         per_sentence = self.beam * (1 + first + first * second) + 3 * self.beam
-        group = max(1, (self.lm.SEQUENCES - 1) // per_sentence)
+        most = max(1, (self.lm.SEQUENCES - 1) // per_sentence)
+        # The KV cache holds every hypothesis's text: about beam x 2 sub-word
+        # tokens per input token (and the branches), for all sentences at once.
+        budget = self.lm.context // 2
         out: list[Written] = []
-        for start in range(0, len(sentences), group):
-            out += self._write_group(sentences[start:start + group])
+        group: list[Sequence[Position]] = []
+        used = 0
+        for sentence in sentences:
+            need = self.beam * (len(self.lm.start) + 2 * len(sentence) + 8)
+            if group and (len(group) >= most or used + need > budget):
+                out += self._write_group(group)
+                group, used = [], 0
+            group.append(sentence)
+            used += need
+        if group:
+            out += self._write_group(group)
         return out
 
     # Sequence ids of llama.cpp's KV cache, taken and given back.
