@@ -8,7 +8,7 @@ import ctypes
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
 from ..memo import Memo
@@ -37,6 +37,19 @@ class Variant:
     base_end: int  # the chosen word's tokens and the same right context end here
 
 
+# llama.cpp keeps one log callback for the whole process; it must outlive
+# every model (a callback freed with the first model crashed the process
+# when the second one logged).
+_QUIET: list[Any] = []
+
+
+def _silence(ll: Any) -> None:
+    """Send llama.cpp's log nowhere, once per process."""
+    if not _QUIET:
+        _QUIET.append(ll.llama_log_callback(lambda level, text, data: None))
+        ll.llama_log_set(_QUIET[0], ctypes.c_void_p(0))
+
+
 class NeuralLM:
     """SmolLM2 in a llama.cpp context: log-probabilities of many texts sharing prefixes."""
 
@@ -48,8 +61,7 @@ class NeuralLM:
     def __init__(self, path: Path, threads: int, context: int = 4 * BATCH) -> None:
         """``context``: tokens the KV cache holds across all sequences at once."""
         ll = self.ll = runtime()
-        self._quiet = ll.llama_log_callback(lambda level, text, data: None)
-        ll.llama_log_set(self._quiet, ctypes.c_void_p(0))
+        _silence(ll)
         ll.llama_backend_init()
         self.model = ll.llama_model_load_from_file(str(path).encode(), ll.llama_model_default_params())
         if not self.model:
