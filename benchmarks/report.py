@@ -181,9 +181,4 @@ def update_block(page: Path, markdown: str, start: str, end: str) -> None:
 
 def update_results(page: Path, markdown: str) -> None:
     """Put the rendered tables between the markers of ``page`` (docs/results.md)."""
-    text = page.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise SystemExit(f"{page} has no results block ({START} ... {END})")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    page.write_text(f"{head}{START}\n{markdown}\n{END}{tail}", encoding="utf-8")
+    update_block(page, markdown, START, END)

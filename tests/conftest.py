@@ -53,6 +53,29 @@ def words_right(restorer: Restorer, lines: list[list[pipeline.Token]]) -> tuple[
     return right, total
 
 
+# A two-line input for the command-line fault tests, and the run that drops
+# root's override of file permissions (CI runs as root).
+LINES = "trotski born kherson provinc , ukrain .\nred armi\n"
+NO_OVERRIDE = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
+               "--bounding-set=-dac_override,-dac_read_search"]
+
+
+@pytest.fixture()
+def source(tmp_path: Path) -> Path:
+    """The two lines in a file of a temporary folder."""
+    path = tmp_path / "in.txt"
+    path.write_text(LINES, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def clean_output() -> bytes:
+    """What a clean run of the command makes of the two lines."""
+    done = run("restore", "-", stdin=LINES.encode())
+    assert done.returncode == 0
+    return done.stdout
+
+
 def assert_clean_error(done: subprocess.CompletedProcess, code: int, *words: str) -> None:
     """Exit ``code``, one line on stderr naming ``words``, no traceback."""
     err = done.stderr.decode()

@@ -28,26 +28,9 @@ import pytest
 from restore import Restorer, cluster, parallel, restore_terms
 from restore.errors import ClusterError
 
-from .conftest import DESTEM, STEMMED_SEED, assert_clean_error, run
+from .conftest import DESTEM, LINES, NO_OVERRIDE, STEMMED_SEED, assert_clean_error, run
 
-LINES = "trotski born kherson provinc , ukrain .\nred armi\n"
 SENTENCES = STEMMED_SEED.read_text(encoding="utf-8").split(" . ")
-NO_OVERRIDE = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
-               "--bounding-set=-dac_override,-dac_read_search"]
-
-
-@pytest.fixture()
-def source(tmp_path):
-    path = tmp_path / "in.txt"
-    path.write_text(LINES, encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def clean_output() -> bytes:
-    done = run("restore", "-", stdin=LINES.encode())
-    assert done.returncode == 0
-    return done.stdout
 
 
 def _corpus(path: Path, lines: int, seed: int = 5) -> None:
@@ -59,6 +42,18 @@ def _corpus(path: Path, lines: int, seed: int = 5) -> None:
 def _children(pid: int) -> list[int]:
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     return [int(p) for p in found]
+
+
+def _run_with_workers(source: Path, target: Path) -> tuple[subprocess.Popen, list[int]]:
+    """The command restoring ``source`` with two workers, once they are running."""
+    proc = subprocess.Popen([*DESTEM, "restore", str(source), "--jobs", "2", "-o", str(target)],
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert workers, "no worker started"
+    return proc, workers
 
 
 # 1. -o onto what is not a regular file is written through, never replaced.
@@ -116,13 +111,7 @@ def test_a_killed_worker_costs_only_time(tmp_path):
     clean = run("restore", str(source), "--jobs", "2")
     assert clean.returncode == 0
     target = tmp_path / "out.txt"
-    proc = subprocess.Popen([*DESTEM, "restore", str(source), "--jobs", "2", "-o", str(target)],
-                            stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    workers = _children(proc.pid)
-    assert workers, "no worker started"
+    proc, workers = _run_with_workers(source, target)
     os.kill(workers[0], signal.SIGKILL)
     _, err = proc.communicate(timeout=300)  # a hang fails here
     assert proc.returncode == 0, err.decode()
@@ -133,13 +122,7 @@ def test_a_killed_worker_costs_only_time(tmp_path):
 def test_sigterm_ends_a_run_whose_worker_hangs(tmp_path):
     source = tmp_path / "big.txt"
     _corpus(source, 4000)
-    proc = subprocess.Popen([*DESTEM, "restore", str(source), "--jobs", "2", "-o", str(tmp_path / "out.txt")],
-                            stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    workers = _children(proc.pid)
-    assert workers, "no worker started"
+    proc, workers = _run_with_workers(source, tmp_path / "out.txt")
     for worker in workers:
         os.kill(worker, signal.SIGSTOP)
     time.sleep(1)
@@ -235,12 +218,16 @@ def test_resume_compares_the_format_and_settings(tmp_path, source):
 
 # 10, 16. The manifest: a journal folded in at the end; concurrent runs keep each other's entries.
 
+def _one_line_files(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for k in range(count):
+        (folder / f"doc{k:03d}.txt").write_text(SENTENCES[k % len(SENTENCES)] + " .\n", encoding="utf-8")
+    return folder
+
+
 @pytest.mark.system
 def test_many_files_leave_one_whole_manifest(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for k in range(300):
-        (folder / f"doc{k:03d}.txt").write_text(SENTENCES[k % len(SENTENCES)] + " .\n", encoding="utf-8")
+    folder = _one_line_files(tmp_path / "in", 300)
     done = run("restore", str(folder / "*.txt"), "--out-dir", str(tmp_path / "out"), "--jobs", "1")
     assert done.returncode == 0, done.stderr.decode()[-400:]
     manifest = json.loads((tmp_path / "out" / cluster.MANIFEST).read_text())
@@ -250,10 +237,7 @@ def test_many_files_leave_one_whole_manifest(tmp_path):
 
 @pytest.mark.system
 def test_a_killed_run_resumes_from_its_journal(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for k in range(400):
-        (folder / f"doc{k:03d}.txt").write_text(SENTENCES[k % len(SENTENCES)] + " .\n", encoding="utf-8")
+    folder = _one_line_files(tmp_path / "in", 400)
     out = tmp_path / "out"
     proc = subprocess.Popen([*DESTEM, "restore", str(folder / "*.txt"), "--out-dir", str(out), "--jobs", "1"],
                             stderr=subprocess.DEVNULL)

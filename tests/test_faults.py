@@ -19,28 +19,9 @@ from hypothesis import strategies as st
 
 from restore import cluster, default_model_dir
 
-from .conftest import DESTEM, ESSAY, STEMMED_SEED, assert_clean_error, run
+from .conftest import DESTEM, ESSAY, NO_OVERRIDE, STEMMED_SEED, assert_clean_error, run
 
 pytestmark = pytest.mark.system
-
-LINES = "trotski born kherson provinc , ukrain .\nred armi\n"
-NO_OVERRIDE = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
-               "--bounding-set=-dac_override,-dac_read_search"]
-
-
-@pytest.fixture()
-def source(tmp_path):
-    path = tmp_path / "in.txt"
-    path.write_text(LINES, encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def clean_output() -> bytes:
-    done = run("restore", "-", stdin=LINES.encode())
-    assert done.returncode == 0
-    return done.stdout
-
 
 def _without_override(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([*NO_OVERRIDE, *DESTEM, *args], capture_output=True, timeout=300, **kwargs)
