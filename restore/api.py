@@ -31,6 +31,7 @@ from .sentences import sentence_cuts
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from .neural.engine import NeuralLM
     from .neural.redecide import Redecider
     from .neural.writer import Position, Writer
 
@@ -109,24 +110,29 @@ class Restorer:
 
     @cached_property
     def redecider(self) -> Redecider:
-        from . import neural, parallel  # only accurate mode needs llama.cpp
-        from .neural.engine import NeuralLM
         from .neural.redecide import Redecider
 
         n = self.settings.neural
-        lm = NeuralLM(neural.model_path(n.model), n.threads or neural.threads_for(parallel.sharing))
-        return Redecider(lm, n.weight, n.switch, n.right)
+        return Redecider(self._neural_lm(), n.weight, n.switch, n.right)
 
     @cached_property
     def writer(self) -> Writer:
-        from . import neural, parallel  # only accurate mode needs llama.cpp
-        from .neural.engine import NeuralLM
         from .neural.writer import Writer
 
         n = self.settings.neural
-        lm = NeuralLM(neural.model_path(n.model), n.threads or neural.threads_for(parallel.sharing),
-                      context=WRITER_CONTEXT)
-        return Writer(lm, self.model.gaps, n.ngram_weight, n.beam, n.first, n.second, n.runs, n.word_cost)
+        return Writer(self._neural_lm(WRITER_CONTEXT), self.model.gaps, n.ngram_weight, n.beam, n.first, n.second,
+                      n.runs, n.word_cost)
+
+    def _neural_lm(self, context: int | None = None) -> NeuralLM:
+        """The neural model, opened in this process (each worker opens its own),
+        with its share of the cores; only accurate mode imports llama.cpp."""
+        from . import neural, parallel
+        from .neural.engine import NeuralLM
+
+        n = self.settings.neural
+        threads = n.threads or neural.threads_for(parallel.sharing)
+        path = neural.model_path(n.model)
+        return NeuralLM(path, threads) if context is None else NeuralLM(path, threads, context=context)
 
     def preload(self, prose: bool) -> None:
         """Load every part a run will use now (before workers fork, so they

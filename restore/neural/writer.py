@@ -47,7 +47,7 @@ def as_text(word: str, previous: str | None) -> str:
     """A token as it reads in running text after ``previous`` (None: the sentence's start).
 
     >>> as_text("army", "Red"), as_text(",", "Army"), as_text("``", ","), as_text("Trotsky", "``")
-    (' army', ',', ' "', '"Trotsky')
+    (' army', ',', ' "', 'Trotsky')
     """
     text = _TEXT.get(word, word)
     if word in _ATTACHED or (previous is not None and previous in _OPENING):
