@@ -197,13 +197,13 @@ def _model_id(model_dir: Path) -> str:
     return hashlib.sha256(ModelFiles(model_dir).manifest.read_bytes()).hexdigest()[:16]
 
 
-def run_id(model_dir: Path, settings: Settings, fmt: str, errors: Errors) -> str:
+def run_id(model_id: str, settings: Settings, fmt: str, errors: Errors) -> str:
     """What decides an output's bytes (the model, format, settings, the
     handling of bad bytes), as a digest kept for each file in the manifest."""
     # How the work is split (batches, threads) never changes the words written.
     decisive = dataclasses.asdict(settings)
     del decisive["batch_chars"], decisive["neural"]["batch_chars"], decisive["neural"]["threads"]
-    record = json.dumps([_model_id(model_dir), fmt, errors.value, decisive], sort_keys=True)
+    record = json.dumps([model_id, fmt, errors.value, decisive], sort_keys=True)
     return hashlib.sha256(record.encode()).hexdigest()[:16]
 
 
@@ -230,9 +230,7 @@ def _load_manifest(out_dir: Path, log: Callable[[str], None]) -> dict:
     manifest = _read_manifest(out_dir / MANIFEST, log)
     try:
         lines = (out_dir / JOURNAL).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        lines = []
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError):  # none yet, or unreadable: nothing to replay
         lines = []
     for line in lines:
         try:
@@ -332,7 +330,7 @@ def restore_files(
     with _locked(out_dir):
         files = _load_manifest(out_dir, log)["files"]
     model = {"path": str(model_dir), "id": _model_id(model_dir)}
-    run = run_id(model_dir, settings, fmt, errors)
+    run = run_id(model["id"], settings, fmt, errors)
     swept: set[Path] = set()
     for source, target in pairs:
         key = str(source)
